@@ -1,0 +1,36 @@
+# jiyue — two commands: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/jiyue.duckdb
+OUT ?= out
+DATA ?=
+
+.PHONY: run test venv bench clean
+
+$(BIN)/jiyue: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(BIN)/jiyue
+
+venv: $(BIN)/jiyue
+
+run: venv
+	@mkdir -p data $(OUT)
+	@if [ -z "$(DATA)" ]; then \
+	  echo "== 生成演示数据包 data/demo.gpkg"; $(BIN)/jiyue demo data/demo.gpkg || exit $$?; \
+	  PKG=data/demo.gpkg; \
+	else PKG="$(DATA)"; fi; \
+	echo "== 校验 $$PKG"; $(BIN)/jiyue validate "$$PKG"; rc=$$?; [ $$rc -le 0 ] || exit $$rc; \
+	echo "== 入库 $(DB)"; $(BIN)/jiyue import "$$PKG" --db $(DB) --replace || exit $$?; \
+	$(BIN)/jiyue summary --db $(DB)
+
+test: venv
+	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf data out .pytest_cache

@@ -1,0 +1,5 @@
+"""Allow ``python -m jiyue``."""
+
+from jiyue.cli import main
+
+main()

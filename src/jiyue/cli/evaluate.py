@@ -1,0 +1,117 @@
+"""Evaluation commands: evaluate, explain."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from jiyue.cli import cli, guarded
+from jiyue.evaluation.indicators import INDICATORS
+
+EVAL_TYPE_LABELS = {"industrial": "工业主导型", "integrated": "产城融合型"}
+
+
+def _fmt(v: Any, digits: int = 2) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    return str(v)
+
+
+def evaluation_table(doc: dict[str, Any]) -> str:
+    """A plain-text rendering of an evaluation document (Chinese)."""
+    lines = [f"评价方案：{doc['profile']['name']} {doc['profile']['version']}"]
+    for z in doc["zones"]:
+        lines.append("")
+        lines.append(f"{z['zone_code']} {z['name']}（{z['year']}年度，{EVAL_TYPE_LABELS.get(z['eval_type'])}）"
+                     f"  土地利用集约度分值：{_fmt(z['score'])}")
+        lines.append(f"  {'指标':<16}{'现状值':>12}{'理想值':>10}{'实现度':>8}  单位")
+        for k, v in z["indicators"].items():
+            i = INDICATORS[k]
+            lines.append(f"  {i.name:<14}{_fmt(v):>12}{_fmt(z['ideals'].get(k)):>10}"
+                         f"{_fmt(z['realisation'].get(k)):>8}  {i.unit}"
+                         + (f"  （缺失：{z['missing'][k]}）" if k in z["missing"] else ""))
+        a = z["areas_ha"]
+        lines.append(f"  面积(公顷)：总 {_fmt(a['total'])}  A {_fmt(a['A'])}  A2 {_fmt(a['A2'])}  "
+                     f"B {_fmt(a['B'])}  B21 {_fmt(a['B21'])}  C {_fmt(a['C'])}  D {_fmt(a['D'])}  "
+                     f"E {_fmt(a['E'])}  G {_fmt(a['G'])}")
+        p = z["potential_ha"]
+        lines.append(f"  潜力(公顷)：扩展 {_fmt(p['expansion'])}（工矿仓储 {_fmt(p['expansion_industrial'])}）  "
+                     f"结构 {_fmt(p['structure'])}  管理 {_fmt(p['management'])}  强度 "
+                     + "，".join(f"{INDICATORS[k].name} {_fmt(v)}" for k, v in p["intensity"].items()))
+        y = z["years_of_supply"]
+        lines.append(f"  尚可供地年数：I {_fmt(y['years_by_3yr_avg'])} 年，II {_fmt(y['years_by_5yr_max'])} 年")
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("pkg", required=False, type=click.Path(path_type=Path))
+@click.option("--db", type=click.Path(path_type=Path), help="Evaluate zones in this store instead of a package.")
+@click.option("--zone", help="Only this zone (zone_code).")
+@click.option("--year", type=int, help="Year (default: the package's year / each zone's latest in the store).")
+@click.option("--profile", "profile", default="tdt1029-2017", show_default=True,
+              help="A built-in profile name or a profile .toml file.")
+@click.option("--format", "fmt", type=click.Choice(["json", "table", "xlsx"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Write here instead of standard output (xlsx needs it).")
+@guarded(internal_exit=2)
+def evaluate(pkg: Path | None, db: Path | None, zone: str | None, year: int | None, profile: str, fmt: str,
+             out: Path | None) -> None:
+    """Evaluate zones per TD/T 1029: indicators, score, potentials."""
+    from jiyue.errors import UsageError
+    from jiyue.evaluation.service import evaluate as run
+
+    if fmt == "xlsx" and out is None:
+        raise UsageError("xlsx 格式需要用 --out 指定输出文件")
+    doc = run(pkg, db, zone=zone, year=year, profile=profile)
+    if fmt == "xlsx":
+        from jiyue.reports.evaluation_xlsx import write
+
+        write(doc, out)  # type: ignore[arg-type]
+        click.echo(f"评价表已写入：{out}")
+        return
+    text = json.dumps(doc, ensure_ascii=False, indent=1) if fmt == "json" else evaluation_table(doc)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"已写入：{out}")
+    else:
+        click.echo(text)
+
+
+@cli.command()
+@click.argument("pkg", required=False, type=click.Path(path_type=Path))
+@click.option("--db", type=click.Path(path_type=Path))
+@click.option("--zone", required=True, help="zone_code of the zone.")
+@click.option("--indicator", required=True, type=click.Choice(sorted(INDICATORS)))
+@click.option("--year", type=int)
+@click.option("--limit", type=int, default=None, help="Show only the N largest contributions.")
+@click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
+@guarded(internal_exit=2)
+def explain(pkg: Path | None, db: Path | None, zone: str, indicator: str, year: int | None, limit: int | None,
+            fmt: str) -> None:
+    """Show why an indicator has its value: numerator, denominator, contributing rows."""
+    from jiyue.evaluation.explain import explain as run
+
+    doc = run(pkg, db, zone=zone, indicator=indicator, year=year, limit=limit)
+    if fmt == "json":
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"{doc['zone_code']} {doc['year']}年度  {doc['name']}（{indicator}）= {_fmt(doc['value'], 4)} "
+               f"{doc['unit']}")
+    if doc["missing_reason"]:
+        click.echo(f"无法计算：{doc['missing_reason']}")
+        return
+    click.echo(f"公式：{doc['formula']}")
+    num, den = doc["numerator"], doc["denominator"]
+    click.echo("分子：" + " + ".join(f"{num['labels'][t]} {_fmt(v)}" for t, v in num["terms"].items())
+               + f" = {_fmt(num['value'])}")
+    click.echo("分母：" + " + ".join(f"{den['labels'][t]} {_fmt(v)}" for t, v in den["terms"].items())
+               + f" = {_fmt(den['value'])}")
+    click.echo(f"贡献（共 {doc['contributions_count']} 条，由大到小；各条贡献之和 = {_fmt(doc['contributions_total'], 4)}）：")
+    for c in doc["contributions"]:
+        extra = f" {c.get('build_class', '')}/{c.get('supply_class', '')}" if c["source"] == "parcels" else ""
+        click.echo(f"  {c['source']:<16} {c['id']:<20}{extra}  分子部分 {_fmt(c['part'])}  贡献 {_fmt(c['contribution'], 4)}")

@@ -1,0 +1,185 @@
+"""Evaluate zones from a package or from the store: the service behind CLI, web and reports.
+
+A package is validated, loaded into an in-memory store (the same schema as the DuckDB file)
+and evaluated by the same SQL as the store, so a package and its imported copy give the same
+figures. Every result carries the profile (name, version), the jiyue version and the data's
+provenance (package hash or import id).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+import jiyue
+from jiyue import store
+from jiyue.errors import UsageError, ValidationFailed
+from jiyue.evaluation import accounting
+from jiyue.evaluation.indicators import INDICATORS, TYPE_INDICATORS, compute
+from jiyue.evaluation.potential import potentials, years_of_supply
+from jiyue.evaluation.profile import Profile, load_profile
+from jiyue.evaluation.scoring import score_zone
+from jiyue.units import M2_PER_HA
+from jiyue.validate import Report, validate_path
+
+AREA_REPORT_KEYS = ["total", *accounting.AREA_KEYS]
+
+
+@dataclass
+class Source:
+    """Where the data came from: a package file or the store."""
+
+    con: duckdb.DuckDBPyConnection
+    selection: list[tuple[int, str, int]]
+    provenance: dict[str, Any]
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if hasattr(v, "item"):
+        try:
+            return _clean(v.item())
+        except (ValueError, AttributeError):
+            return v
+    return v
+
+
+def load_report_into_memory(report: Report, year: int | None = None) -> tuple[duckdb.DuckDBPyConnection, int]:
+    """An in-memory store holding one validated package; returns (connection, year)."""
+    con = store.connect(None)
+    store.migrate(con, ":memory:")
+    zones = sorted(str(z) for z in report.package.layers["zones"]["zone_code"].dropna().unique())
+    y = int(year) if year is not None else store.package_year(report)
+    store._import(con, report, zones, y, replace=False)  # noqa: SLF001 - same module family
+    return con, y
+
+
+@contextmanager
+def open_source(pkg: str | Path | None = None, db: str | Path | None = None, *, zone: str | None = None,
+                year: int | None = None) -> Iterator[Source]:
+    """Open a package (validated, in memory) or the store, selecting zones and year."""
+    if (pkg is None) == (db is None):
+        raise UsageError("请给出数据包路径，或用 --db 指定数据库（二者选一）")
+    if pkg is not None:
+        report = validate_path(pkg)
+        if not report.ok:
+            raise ValidationFailed(f"数据包有 {len(report.errors)} 个错误，无法评价；请先运行 jiyue validate 查看并修正。",
+                                   report.problems)
+        con, y = load_report_into_memory(report, year)
+        prov = {"package": str(pkg), "sha256": report.package.sha256}
+        try:
+            sel = _selection(con, zone, y)
+            yield Source(con, sel, prov)
+        finally:
+            con.close()
+    else:
+        with store.open_store(db, read_only=True) as con:  # type: ignore[arg-type]
+            sel = _selection(con, zone, year)
+            yield Source(con, sel, {"db": str(db), "imports": sorted({s[0] for s in sel})})
+
+
+def _selection(con: duckdb.DuckDBPyConnection, zone: str | None, year: int | None) -> list[tuple[int, str, int]]:
+    rows = con.execute("SELECT import_id, zone_code, year FROM snapshots ORDER BY zone_code, year").fetchall()
+    if zone is not None:
+        rows = [r for r in rows if r[1] == zone]
+        if not rows:
+            known = con.execute("SELECT DISTINCT zone_code FROM snapshots ORDER BY 1").fetchall()
+            raise UsageError(f"没有开发区「{zone}」的数据；已有：{'、'.join(r[0] for r in known) or '无'}")
+    if year is not None:
+        rows = [r for r in rows if r[2] == year]
+        if not rows:
+            raise UsageError(f"没有 {year} 年度的数据")
+    else:  # the latest year of each zone
+        latest: dict[str, tuple[int, str, int]] = {}
+        for r in rows:
+            latest[r[1]] = r
+        rows = list(latest.values())
+    return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
+
+
+def evaluate_selection(con: duckdb.DuckDBPyConnection, selection: Sequence[tuple[int, str, int]],
+                       profile: Profile) -> list[dict[str, Any]]:
+    """Evaluate every selected snapshot; one result dict per zone and year."""
+    accounting.select_snapshots(con, selection)
+    acc = accounting.zone_accounting(con)
+    supply = accounting.annual_supply(con)
+    meta = con.execute("""
+        SELECT s.snap, z.name, z.province, z.city, z.level, z.category, z.eval_type, z.approved_area_ha
+        FROM ev_sel s LEFT JOIN zones z ON z.import_id = s.import_id AND z.zone_code = s.zone_code
+        ORDER BY s.snap""").fetchdf().set_index("snap")
+    supply_by = {k: g for k, g in supply.groupby("snap")} if len(supply) else {}
+    results = []
+    for row in acc.to_dict(orient="records"):
+        snap = int(row["snap"])
+        m = meta.loc[snap]
+        results.append(evaluate_zone(row, m.to_dict(), supply_by.get(snap, supply.iloc[0:0]), profile))
+    return results
+
+
+def evaluate_zone(acc: dict[str, Any], meta: dict[str, Any], supply: pd.DataFrame, profile: Profile
+                  ) -> dict[str, Any]:
+    """The whole evaluation of one zone from its accounting row (pure)."""
+    acc = {k: _clean(v) for k, v in acc.items()}
+    zone_type = str(meta.get("eval_type") or "")
+    if zone_type not in profile.trees:
+        raise UsageError(f"开发区「{acc['zone_code']}」的评价类型「{zone_type}」未知，应为 industrial 或 integrated")
+    values, missing = compute(acc, TYPE_INDICATORS[zone_type])
+    scored = score_zone(zone_type, values, profile)
+    pot, pot_missing = potentials(zone_type, acc, values, profile)
+    yos, yos_missing = years_of_supply(acc, supply, int(acc["year"]))
+    areas_ha = {k: acc[k] / M2_PER_HA for k in AREA_REPORT_KEYS}
+    return {
+        "zone_code": acc["zone_code"],
+        "name": _clean(meta.get("name")),
+        "province": _clean(meta.get("province")),
+        "city": _clean(meta.get("city")),
+        "level": _clean(meta.get("level")),
+        "category": _clean(meta.get("category")),
+        "eval_type": zone_type,
+        "year": int(acc["year"]),
+        "import_id": int(acc["import_id"]),
+        "areas_ha": areas_ha,
+        "buildings_m2": {"floor_area_on_A": acc["FA_A"], "footprint_on_A": acc["FP_A"],
+                         "floor_area_on_A2": acc["FA_A2"], "footprint_all_kinds_on_A2": acc["FPALL_A2"]},
+        "counts": {"parcels": int(acc["n_parcels"]), "buildings": int(acc["n_buildings"])},
+        "economic": {
+            "tax_total_wan": acc.get("tax_total_wan"), "population": acc.get("population"),
+            "industrial_tax_wan": acc.get("industrial_tax_wan"),
+            "industrial_fai_wan": acc.get("industrial_fai_wan"),
+            "industrial_tax_source": acc.get("industrial_tax_source"),
+            "industrial_fai_source": acc.get("industrial_fai_source"),
+        },
+        "indicators": values,
+        "missing": missing,
+        "ideals": {k: profile.ideals[zone_type][k].value for k in profile.indicator_keys(zone_type)},
+        "realisation": scored["realisation"],
+        "score": scored["score"],
+        "subscores": scored["subscores"],
+        "potential_ha": pot,
+        "years_of_supply": yos,
+        "potential_missing": {**pot_missing, **yos_missing},
+    }
+
+
+def evaluate(pkg: str | Path | None = None, db: str | Path | None = None, *, zone: str | None = None,
+             year: int | None = None, profile: str | Path | Profile | None = None) -> dict[str, Any]:
+    """Evaluate a package or the store; the JSON document of ``jiyue evaluate``."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    with open_source(pkg, db, zone=zone, year=year) as src:
+        zones = evaluate_selection(src.con, src.selection, prof)
+        provenance = src.provenance
+    return {
+        "profile": {"name": prof.name, "version": prof.version, "title": prof.title, "source": prof.source},
+        "jiyue_version": jiyue.__version__,
+        "provenance": provenance,
+        "indicator_units": {k: i.unit for k, i in INDICATORS.items()},
+        "zones": zones,
+    }

@@ -1,0 +1,340 @@
+"""Read a data package from disk into raw layers — no interpretation, nothing modified.
+
+Accepted containers (data contract, "Container"): one GeoPackage; a folder with one file per
+layer (Shapefile, GeoJSON, GeoParquet, FlatGeobuf, CSV, XLSX) and/or GeoPackages and XLSX
+workbooks holding several layers; a File GDB folder; a ``.zip`` of any of these. Shapefiles
+honour their ``.cpg``; a DBF that is not valid UTF-8 is read as GB18030 (a superset of GBK).
+
+The result keeps each layer as the file gave it (original column names, raw values); the
+mapping to the contract happens in :mod:`jiyue.normalize`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import struct
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from jiyue import messages
+from jiyue.errors import PackageUnreadable, Problem, ReasonCode, Severity
+from jiyue.schema import LAYERS, layer_for_name
+
+VECTOR_SUFFIXES = {".shp", ".geojson", ".json", ".fgb"}
+PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
+TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls"}
+
+
+@dataclass
+class RawLayer:
+    """One layer as read: a (Geo)DataFrame with the file's own column names."""
+
+    name: str
+    frame: pd.DataFrame
+    source: str  # human-readable origin, e.g. "parcels.shp" or "demo.gpkg:parcels"
+    encoding: str | None = None
+
+
+@dataclass
+class RawPackage:
+    """All layers found in a package, plus problems met while reading."""
+
+    path: Path
+    layers: dict[str, RawLayer] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    sha256: str = ""
+
+
+def _problem(code: ReasonCode, layer: str, found: str, expected: str = "") -> Problem:
+    return Problem(Severity.ERROR, code, layer, None, None, found, expected,
+                   messages.render(code, layer=layer, row_id=None, field=None, found=found,
+                                   expected=expected))
+
+
+def package_hash(path: Path) -> str:
+    """SHA-256 over the package's files (names and bytes), stable for a folder."""
+    h = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    for f in files:
+        h.update(str(f.relative_to(path) if path.is_dir() else f.name).encode())
+        with open(f, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- encodings
+_CPG_MAP = {
+    "utf-8": "UTF-8", "utf8": "UTF-8", "65001": "UTF-8",
+    "gbk": "GB18030", "936": "GB18030", "cp936": "GB18030", "gb2312": "GB18030",
+    "gb18030": "GB18030", "54936": "GB18030",
+}
+
+
+def dbf_encoding(shp: Path) -> str:
+    """The encoding to read a Shapefile's DBF with.
+
+    The ``.cpg`` wins when it names an encoding and the DBF bytes decode with it; otherwise
+    the DBF (field names and records) is tried as UTF-8, and GB18030 is used when that fails.
+    """
+    dbf = shp.with_suffix(".dbf")
+    if not dbf.exists():
+        dbf = shp.with_suffix(".DBF")
+    cpg_enc = None
+    for cpg in (shp.with_suffix(".cpg"), shp.with_suffix(".CPG")):
+        if cpg.exists():
+            key = cpg.read_text(errors="ignore").strip().lower()
+            cpg_enc = _CPG_MAP.get(key, cpg.read_text(errors="ignore").strip() or None)
+            break
+    if not dbf.exists():
+        return cpg_enc or "UTF-8"
+    data = dbf.read_bytes()
+    text_bytes = _dbf_text_bytes(data)
+    try:
+        text_bytes.decode("utf-8")
+        utf8_ok = True
+    except UnicodeDecodeError:
+        utf8_ok = False
+    if cpg_enc and cpg_enc.upper() != "UTF-8":
+        return cpg_enc
+    return "UTF-8" if utf8_ok else "GB18030"
+
+
+def _dbf_text_bytes(data: bytes) -> bytes:
+    """Field names and record bytes of a DBF (the header's binary numbers left out)."""
+    if len(data) < 32:
+        return b""
+    header_len, record_len = struct.unpack("<HH", data[8:12])
+    names = bytearray()
+    pos = 32
+    while pos + 32 <= min(header_len, len(data)) and data[pos] != 0x0D:
+        names += data[pos:pos + 11].split(b"\x00")[0] + b" "
+        pos += 32
+    return bytes(names) + data[header_len:]
+
+
+# --------------------------------------------------------------------------- readers
+def _read_vector(path: Path, layer: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+    import pyogrio
+
+    kwargs: dict[str, Any] = {}
+    if encoding:
+        kwargs["encoding"] = encoding
+    if layer is not None:
+        kwargs["layer"] = layer
+    df = pyogrio.read_dataframe(path, use_arrow=True, **kwargs)
+    return df
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(path).metadata or {}
+    if b"geo" in meta:
+        return gpd.read_parquet(path)
+    return pd.read_parquet(path)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc)
+        except UnicodeDecodeError:
+            continue
+    raise ValueError("文件编码既不是 UTF-8 也不是 GBK")
+
+
+def read_xlsx_sheets(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet of a workbook as a DataFrame of raw cell values (header = first row)."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    out: dict[str, pd.DataFrame] = {}
+    for name in wb.sheet_names:
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=True)
+        rows = [r for r in rows if any(v not in (None, "") for v in r)]
+        if not rows:
+            out[name] = pd.DataFrame()
+            continue
+        header = [str(h).strip() if h not in (None, "") else f"_col{i}" for i, h in enumerate(rows[0])]
+        body = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
+        df = pd.DataFrame(body, columns=header, dtype=object)
+        df = df.replace({"": None})
+        out[name] = df
+    return out
+
+
+# --------------------------------------------------------------------------- package
+def read_package(path: str | Path) -> RawPackage:
+    """Read every recognised layer of the package at ``path``.
+
+    Raises :class:`PackageUnreadable` when ``path`` is not a package at all; problems with
+    single layers (unreadable file, a layer given twice) are collected instead.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise PackageUnreadable(messages.TEXT["not_found"].format(path=p),
+                                code=ReasonCode.PACKAGE_UNREADABLE)
+    pkg = RawPackage(path=p)
+    pkg.sha256 = package_hash(p)
+    tmp: Path | None = None
+    try:
+        if p.is_file() and p.suffix.lower() == ".zip":
+            tmp = Path(tempfile.mkdtemp(prefix="jiyue-zip-"))
+            try:
+                with zipfile.ZipFile(p) as zf:
+                    zf.extractall(tmp)
+            except zipfile.BadZipFile as e:
+                raise _not_package(p, f"压缩包已损坏（{e}）") from None
+            root = tmp
+            entries = [e for e in root.iterdir() if not e.name.startswith(("__MACOSX", "."))]
+            if len(entries) == 1 and entries[0].is_dir() and entries[0].suffix.lower() != ".gdb":
+                root = entries[0]
+            _read_folder(root, pkg)
+        elif p.is_file():
+            _read_file(p, pkg, container=True)
+        elif p.suffix.lower() == ".gdb":
+            _read_container(p, pkg)
+        else:
+            _read_folder(p, pkg)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if not pkg.layers and not any(pr.code == ReasonCode.LAYER_UNREADABLE for pr in pkg.problems):
+        raise _not_package(p, "其中没有任何按数据规范命名的图层（如 zones、parcels）")
+    if not pkg.layers and pkg.problems:
+        raise _not_package(p, "; ".join(pr.found or "" for pr in pkg.problems))
+    return pkg
+
+
+def _not_package(p: Path, why: str) -> PackageUnreadable:
+    return PackageUnreadable(messages.TEXT["not_package"].format(path=p, why=why),
+                             code=ReasonCode.PACKAGE_UNREADABLE)
+
+
+def _add(pkg: RawPackage, name: str, frame: pd.DataFrame, source: str,
+         encoding: str | None = None) -> None:
+    if name in pkg.layers:
+        pkg.problems.append(_problem(ReasonCode.DUPLICATE_LAYER, name,
+                                     f"{pkg.layers[name].source} 与 {source}"))
+        return
+    pkg.layers[name] = RawLayer(name, frame, source, encoding)
+
+
+def _read_folder(folder: Path, pkg: RawPackage) -> None:
+    entries = sorted(e for e in folder.iterdir() if not e.name.startswith("."))
+    subdirs = [e for e in entries if e.is_dir() and e.suffix.lower() != ".gdb"]
+    files = [e for e in entries if not (e.is_dir() and e.suffix.lower() != ".gdb")]
+    if not any(_is_data_file(e) for e in files) and len(subdirs) == 1:
+        _read_folder(subdirs[0], pkg)
+        return
+    for e in files:
+        if e.is_dir():  # a .gdb
+            _read_container(e, pkg)
+        else:
+            _read_file(e, pkg, container=False)
+
+
+def _is_data_file(p: Path) -> bool:
+    s = p.suffix.lower()
+    return (p.is_dir() and s == ".gdb") or s in (VECTOR_SUFFIXES | PARQUET_SUFFIXES | TABLE_SUFFIXES
+                                                  | {".gpkg", ".zip"})
+
+
+def _read_file(f: Path, pkg: RawPackage, *, container: bool) -> None:
+    """Read one file: a container of layers (gpkg, workbook) or a single-layer file."""
+    suffix = f.suffix.lower()
+    if suffix == ".gpkg":
+        _read_container(f, pkg)
+        return
+    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        _read_workbook(f, pkg)
+        return
+    if container:
+        # a lone file that is neither a GeoPackage, a workbook nor a zip
+        raise _not_package(f, "单个文件只能是 GeoPackage(.gpkg)、Excel 工作簿或 .zip 压缩包")
+    if suffix not in VECTOR_SUFFIXES | PARQUET_SUFFIXES | {".csv"}:
+        if suffix not in {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd"}:
+            pkg.ignored.append(f.name)
+        return
+    name = layer_for_name(f.stem)
+    if name is None:
+        pkg.ignored.append(f.name)
+        return
+    try:
+        encoding = None
+        if suffix == ".shp":
+            encoding = dbf_encoding(f)
+            frame = _read_vector(f, encoding=encoding)
+        elif suffix in VECTOR_SUFFIXES:
+            frame = _read_vector(f)
+        elif suffix in PARQUET_SUFFIXES:
+            frame = _read_parquet(f)
+        else:
+            frame = _read_csv(f)
+    except Exception as e:  # noqa: BLE001 - any reader failure is a data problem
+        pkg.problems.append(_problem(ReasonCode.LAYER_UNREADABLE, name, f"{f.name}: {_short(e)}"))
+        return
+    _add(pkg, name, frame, f.name, encoding)
+
+
+def _read_container(f: Path, pkg: RawPackage) -> None:
+    import pyogrio
+
+    try:
+        layer_names = [str(n) for n in pyogrio.list_layers(f)[:, 0]]
+    except Exception as e:  # noqa: BLE001
+        if not pkg.layers and not pkg.problems:
+            raise _not_package(f, f"无法作为 GeoPackage/文件地理数据库打开（{_short(e)}）") from None
+        pkg.problems.append(_problem(ReasonCode.LAYER_UNREADABLE, f.name, _short(e)))
+        return
+    for ln in layer_names:
+        name = layer_for_name(ln)
+        if name is None:
+            pkg.ignored.append(f"{f.name}:{ln}")
+            continue
+        try:
+            frame = _read_vector(f, layer=ln)
+        except Exception as e:  # noqa: BLE001
+            pkg.problems.append(_problem(ReasonCode.LAYER_UNREADABLE, name, f"{f.name}:{ln}: {_short(e)}"))
+            continue
+        _add(pkg, name, frame, f"{f.name}:{ln}")
+
+
+def _read_workbook(f: Path, pkg: RawPackage) -> None:
+    try:
+        sheets = read_xlsx_sheets(f)
+    except Exception as e:  # noqa: BLE001
+        if not pkg.layers and not pkg.problems and f == pkg.path:
+            raise _not_package(f, f"Excel 文件无法打开（{_short(e)}）") from None
+        pkg.problems.append(_problem(ReasonCode.LAYER_UNREADABLE, f.name, _short(e)))
+        return
+    stem_layer = layer_for_name(f.stem)
+    named = {s: layer_for_name(s) for s in sheets}
+    if stem_layer and not any(named.values()):
+        # a workbook named after one layer: its first non-empty sheet is that layer
+        first = next((s for s, df in sheets.items() if not df.empty), next(iter(sheets), None))
+        if first is not None:
+            _add(pkg, stem_layer, sheets[first], f"{f.name}:{first}")
+        return
+    for s, name in named.items():
+        if name is None:
+            pkg.ignored.append(f"{f.name}:{s}")
+            continue
+        if LAYERS[name].geometry and name in ("parcels", "buildings"):
+            pkg.ignored.append(f"{f.name}:{s}")  # spatial layers cannot come from a sheet
+            continue
+        _add(pkg, name, sheets[s], f"{f.name}:{s}")
+
+
+def _short(e: Exception) -> str:
+    s = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return s[:300]

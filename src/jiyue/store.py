@@ -1,0 +1,322 @@
+"""The DuckDB store: one file, the spatial extension loaded from its wheel, a versioned schema.
+
+Every import is one transaction: either every row of the package lands, with its provenance
+(file hash, time, counts, warnings), or the store is left exactly as it was. A zone and year
+already in the store is only replaced when asked (``replace=True``); an earlier import is
+replaced whole, never in part (an import holding other zones too is refused).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+import jiyue
+from jiyue import messages
+from jiyue.errors import ReasonCode, StoreError
+from jiyue.validate import Report
+
+SCHEMA_VERSION = 1
+
+
+def spatial_extension_path() -> Path:
+    """The signed spatial extension binary shipped in the duckdb-extension-spatial wheel."""
+    import duckdb_extension_spatial
+
+    base = Path(duckdb_extension_spatial.__file__).parent / "extensions"
+    want = base / f"v{duckdb.__version__}" / "spatial.duckdb_extension"
+    if not want.exists():
+        have = sorted(p.name for p in base.iterdir()) if base.exists() else []
+        raise StoreError(messages.TEXT["store_drift"].format(duckdb=duckdb.__version__,
+                                                             spatial=",".join(have) or "无"))
+    return want
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the spatial extension loaded (``None`` = in memory)."""
+    con = duckdb.connect(str(path) if path else ":memory:", read_only=read_only)
+    con.execute(f"LOAD '{spatial_extension_path()}'")
+    return con
+
+
+# --------------------------------------------------------------------------- schema
+_GEOM = "GEOMETRY"
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+        """CREATE SEQUENCE import_seq START 1""",
+        """CREATE TABLE imports (
+            import_id INTEGER PRIMARY KEY, sha256 VARCHAR, source VARCHAR, imported_at TIMESTAMP,
+            year INTEGER, zones VARCHAR, crs VARCHAR, counts VARCHAR, warnings INTEGER,
+            jiyue_version VARCHAR, replaced VARCHAR)""",
+        """CREATE TABLE snapshots (zone_code VARCHAR, year INTEGER, import_id INTEGER,
+            PRIMARY KEY (zone_code, year))""",
+        f"""CREATE TABLE zones (import_id INTEGER, zone_code VARCHAR, name VARCHAR, province VARCHAR,
+            city VARCHAR, level VARCHAR, category VARCHAR, eval_type VARCHAR, approved_area_ha DOUBLE,
+            geom {_GEOM})""",
+        f"""CREATE TABLE parcels (import_id INTEGER, parcel_id VARCHAR, zone_code VARCHAR,
+            build_class VARCHAR, supply_class VARCHAR, area_m2 DOUBLE, geom_area_m2 DOUBLE,
+            area_eff_m2 DOUBLE, land_use_code VARCHAR, hightech VARCHAR, user_id VARCHAR,
+            supply_date DATE, supply_method VARCHAR, contract_no VARCHAR, idle BOOLEAN, geom {_GEOM})""",
+        f"""CREATE TABLE buildings (import_id INTEGER, building_id VARCHAR, parcel_id VARCHAR,
+            parcel_eff VARCHAR, kind VARCHAR, floors INTEGER, floor_area_m2 DOUBLE, footprint_m2 DOUBLE,
+            footprint_eff_m2 DOUBLE, storey_height_m DOUBLE, geom {_GEOM})""",
+        """CREATE TABLE enterprises (import_id INTEGER, enterprise_id VARCHAR, credit_code VARCHAR,
+            name VARCHAR, industry_code VARCHAR, scale VARCHAR, founded DATE, zone_code VARCHAR)""",
+        """CREATE TABLE enterprise_years (import_id INTEGER, enterprise_id VARCHAR, year INTEGER,
+            tax_wan DOUBLE, revenue_wan DOUBLE, value_added_wan DOUBLE, output_wan DOUBLE,
+            energy_tce DOUBLE, emission_t DOUBLE, electricity_mwh DOUBLE, employees INTEGER,
+            rd_wan DOUBLE, fixed_assets_wan DOUBLE, land_m2_extra DOUBLE, veto VARCHAR)""",
+        """CREATE TABLE zone_years (import_id INTEGER, zone_code VARCHAR, year INTEGER,
+            tax_total_wan DOUBLE, industrial_tax_wan DOUBLE, industrial_fai_wan DOUBLE, population INTEGER)""",
+        """CREATE TABLE contracts (import_id INTEGER, contract_no VARCHAR, parcel_id VARCHAR,
+            enterprise_id VARCHAR, signed_date DATE, land_price_wan DOUBLE, delivery_date DATE,
+            start_agreed DATE, completion_agreed DATE, production_review_date DATE,
+            total_investment_wan DOUBLE, commit_fai_per_mu DOUBLE, commit_far DOUBLE,
+            commit_tax_per_mu DOUBLE, commit_va_per_energy DOUBLE, commit_va_per_emission DOUBLE,
+            late_start_permille DOUBLE, late_completion_permille DOUBLE)""",
+        """CREATE TABLE progress (import_id INTEGER, contract_no VARCHAR, date DATE, event VARCHAR,
+            developed_area_m2 DOUBLE, invested_wan DOUBLE, approved BOOLEAN, cause VARCHAR)""",
+        f"""CREATE TABLE facilities (import_id INTEGER, facility_id VARCHAR, kind VARCHAR, name VARCHAR,
+            capacity DOUBLE, geom {_GEOM})""",
+        f"""CREATE TABLE roads (import_id INTEGER, road_id VARCHAR, name VARCHAR, geom {_GEOM})""",
+        """CREATE TABLE problems (import_id INTEGER, severity VARCHAR, code VARCHAR, layer VARCHAR,
+            row_id VARCHAR, field VARCHAR, found VARCHAR, expected VARCHAR, message VARCHAR)""",
+    ],
+}
+DATA_TABLES = ["zones", "parcels", "buildings", "enterprises", "enterprise_years", "zone_years",
+               "contracts", "progress", "facilities", "roads", "problems"]
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()
+    if not has or not has[0]:
+        return 0
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> int:
+    """Bring the schema up to :data:`SCHEMA_VERSION`; refuse a store written by a newer jiyue."""
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise StoreError(messages.TEXT["store_newer"].format(path=path, found=current,
+                                                             expected=SCHEMA_VERSION))
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        con.execute("BEGIN")
+        try:
+            for stmt in MIGRATIONS[version]:
+                con.execute(stmt)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+@contextmanager
+def open_store(path: str | Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open (and migrate) the store at ``path``."""
+    p = Path(path)
+    if read_only and not p.exists():
+        raise StoreError(f"数据库文件不存在：{p}")
+    if not read_only:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    con = connect(p, read_only=read_only)
+    try:
+        if not read_only:
+            migrate(con, p)
+        elif schema_version(con) > SCHEMA_VERSION:
+            raise StoreError(messages.TEXT["store_newer"].format(path=p, found=schema_version(con),
+                                                                 expected=SCHEMA_VERSION))
+        yield con
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- import
+@dataclass
+class ImportResult:
+    import_id: int
+    year: int
+    zones: list[str]
+    counts: dict[str, int]
+    replaced: list[int]
+    warnings: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+class ImportConflict(StoreError):
+    """The zone and year are already in the store and ``replace`` was not asked for."""
+
+
+def package_year(report: Report) -> int:
+    """The time point (year) of a package, as documented in docs/data-contract.md.
+
+    The latest ``zone_years.year``; else the latest ``enterprise_years.year``; else the year
+    before the latest ``parcels.supply_date`` year + 1 … i.e. that year; else last year.
+    """
+    pkg = report.package
+    for name in ("zone_years", "enterprise_years"):
+        df = pkg.layers.get(name)
+        if df is not None and df["year"].notna().any():
+            return int(df["year"].max())
+    p = pkg.layers.get("parcels")
+    if p is not None and p["supply_date"].notna().any():
+        return int(max(d.year for d in p["supply_date"].dropna()))
+    return dt.date.today().year - 1
+
+
+def import_package(db: str | Path, report: Report, *, replace: bool = False,
+                   year: int | None = None) -> ImportResult:
+    """Write a validated package into the store, all or nothing."""
+    if not report.ok:
+        raise StoreError(messages.TEXT["import_refused"].format(errors=len(report.errors)))
+    pkg = report.package
+    year = int(year) if year is not None else package_year(report)
+    zones = sorted(str(z) for z in pkg.layers["zones"]["zone_code"].dropna().unique())
+    p = Path(db)
+    existed = p.exists()
+    try:
+        with open_store(p) as con:
+            return _import(con, report, zones, year, replace)
+    except BaseException:
+        if not existed and p.exists():
+            p.unlink()
+            wal = p.with_name(p.name + ".wal")
+            if wal.exists():
+                wal.unlink()
+        raise
+
+
+def _import(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], year: int,
+            replace: bool) -> ImportResult:
+    pkg = report.package
+    placeholders = ",".join("?" * len(zones))
+    existing = con.execute(
+        f"SELECT zone_code, import_id FROM snapshots WHERE year = ? AND zone_code IN ({placeholders})",
+        [year, *zones]).fetchall()
+    old_imports = sorted({r[1] for r in existing})
+    if existing and not replace:
+        raise ImportConflict(messages.TEXT["import_conflict"].format(
+            zones="、".join(sorted({r[0] for r in existing})), year=year,
+            imports="、".join(map(str, old_imports))), code=ReasonCode.ALREADY_IMPORTED)
+    for imp in old_imports:
+        others = [r[0] for r in con.execute(
+            "SELECT zone_code FROM snapshots WHERE import_id = ?", [imp]).fetchall() if r[0] not in zones]
+        if others:
+            raise StoreError(messages.TEXT["replace_partial"].format(import_id=imp, others="、".join(others)))
+    con.execute("BEGIN")
+    try:
+        for imp in old_imports:
+            for t in DATA_TABLES:
+                con.execute(f"DELETE FROM {t} WHERE import_id = ?", [imp])
+            con.execute("DELETE FROM snapshots WHERE import_id = ?", [imp])
+        import_id = int(con.execute("SELECT nextval('import_seq')").fetchone()[0])  # type: ignore[index]
+        counts: dict[str, int] = {}
+        for name, df in pkg.layers.items():
+            frame = df
+            if name == "buildings" and report.building_parcel is not None:
+                frame = df.assign(parcel_eff=report.building_parcel.to_numpy())
+            counts[name] = _insert(con, name, frame, import_id)
+        probs = pd.DataFrame([{k: v for k, v in p.to_dict().items() if k != "row"}
+                              for p in report.problems],
+                             columns=["severity", "code", "layer", "row_id", "field", "found", "expected",
+                                      "message"])
+        _insert(con, "problems", probs, import_id)
+        con.executemany("INSERT INTO snapshots VALUES (?, ?, ?)", [[z, year, import_id] for z in zones])
+        crs = pkg.crs.to_string() if pkg.crs is not None else None
+        con.execute(
+            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [import_id, pkg.sha256, pkg.path, dt.datetime.now(), year, ",".join(zones), crs,
+             json.dumps(counts), len(report.warnings), jiyue.__version__,
+             ",".join(map(str, old_imports)) or None])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+        "ORDER BY ordinal_position", [table]).fetchall()]
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, import_id: int) -> int:
+    cols = _table_columns(con, table)
+    data: dict[str, Any] = {}
+    select: list[str] = []
+    for name, dtype in cols:
+        if name == "import_id":
+            select.append(f"{import_id}::INTEGER")
+            continue
+        if name == "geom":
+            if isinstance(df, gpd.GeoDataFrame):
+                wkb = shapely.to_wkb(df.geometry.to_numpy())
+                data["geom"] = pd.Series(wkb, dtype=object)
+                select.append("CASE WHEN geom IS NULL THEN NULL ELSE ST_GeomFromWKB(geom) END")
+            else:
+                select.append("NULL::GEOMETRY")
+            continue
+        if name not in df.columns:
+            select.append(f"NULL::{dtype}")
+            continue
+        s = df[name]
+        if dtype == "DATE":
+            s = pd.to_datetime(s, errors="coerce")
+        elif dtype == "BOOLEAN":
+            s = s.map(lambda v: None if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                      else bool(v)).astype("boolean")
+        elif dtype in ("DOUBLE", "INTEGER"):
+            s = pd.to_numeric(s, errors="coerce")
+        else:
+            s = s.astype("string")
+        data[name] = s.reset_index(drop=True)
+        select.append(f'"{name}"::{dtype}')
+    frame = pd.DataFrame(data) if data else pd.DataFrame(index=range(len(df)))
+    con.register("_incoming", frame)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT {', '.join(select)} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+    return int(len(df))
+
+
+# --------------------------------------------------------------------------- reading back
+def summary(db: str | Path) -> dict[str, Any]:
+    """What the store holds: imports and, per zone and year, row counts and areas."""
+    with open_store(db, read_only=True) as con:
+        imports = con.execute(
+            "SELECT import_id, year, zones, imported_at, sha256, counts, warnings, replaced "
+            "FROM imports ORDER BY import_id").fetchdf()
+        zones = con.execute("""
+            SELECT s.zone_code, s.year, s.import_id, z.name, z.eval_type,
+                   (SELECT count(*) FROM parcels p WHERE p.import_id = s.import_id AND p.zone_code = s.zone_code)
+                       AS parcels,
+                   (SELECT sum(area_eff_m2) FROM parcels p WHERE p.import_id = s.import_id
+                        AND p.zone_code = s.zone_code) / 10000.0 AS area_ha,
+                   (SELECT count(*) FROM buildings b JOIN parcels p ON p.import_id = b.import_id
+                        AND p.parcel_id = b.parcel_eff WHERE b.import_id = s.import_id
+                        AND p.zone_code = s.zone_code) AS buildings
+            FROM snapshots s JOIN zones z ON z.import_id = s.import_id AND z.zone_code = s.zone_code
+            ORDER BY s.zone_code, s.year""").fetchdf()
+    return {
+        "imports": json.loads(imports.to_json(orient="records", date_format="iso", force_ascii=False)),
+        "snapshots": json.loads(zones.to_json(orient="records", force_ascii=False)),
+    }

@@ -1,0 +1,352 @@
+"""Validation of a canonical package: every rule of the data contract, every problem collected.
+
+The checks here need the whole package (ids, references, geometry relations); checks of
+single values happen while normalising (:mod:`jiyue.normalize`). :func:`validate` returns a
+:class:`Report` whose ``problems`` are sorted errors first, and the building → parcel
+assignment computed on the way (reused by the import and the evaluation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from jiyue import messages
+from jiyue.errors import Problem, ReasonCode, Severity
+from jiyue.normalize import Package, normalize
+from jiyue.reader import read_package
+from jiyue.schema import LAYERS
+
+# Contract: overlapping parcels beyond a tolerance of 0.5 m² or 0.1 % of the smaller parcel.
+# We read it as "the larger of the two", so a sliver that is tiny in absolute or in relative
+# terms passes (documented in docs/reason-codes.md).
+OVERLAP_TOLERANCE_M2 = 0.5
+OVERLAP_TOLERANCE_SHARE = 0.001
+# A footprint counts as straddling when more than this share of it lies outside its parcel.
+STRADDLE_TOLERANCE_SHARE = 0.01
+STRADDLE_TOLERANCE_M2 = 0.5
+
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+GEOM_TYPES = {
+    "polygon": {"Polygon", "MultiPolygon"},
+    "point": {"Point", "MultiPoint"},
+    "line": {"LineString", "MultiLineString"},
+}
+GEOM_LABELS = {"polygon": "面（Polygon）", "point": "点（Point）", "line": "线（LineString）"}
+
+
+@dataclass
+class Report:
+    """The outcome of validating one package."""
+
+    package: Package
+    problems: list[Problem] = field(default_factory=list)
+    building_parcel: pd.Series | None = None  # effective parcel_id per building row
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, Any]:
+        by_code: dict[str, int] = {}
+        for p in self.problems:
+            by_code[p.code.value] = by_code.get(p.code.value, 0) + 1
+        return {
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "rows": {n: int(len(df)) for n, df in self.package.layers.items()},
+            "by_code": dict(sorted(by_code.items())),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "counts": self.counts(), "problems": [p.to_dict() for p in self.problems]}
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, severity: Severity, code: ReasonCode, layer: str, row_id: Any, fld: str | None,
+            found: Any, expected: str | None, row: int | None = None) -> None:
+        rid = None if row_id is None else str(row_id)
+        fs = None if found is None else str(found)
+        self.problems.append(Problem(severity, code, layer, rid, fld, fs, expected,
+                                     messages.render(code, layer=layer, row_id=rid, field=fld,
+                                                     found=fs, expected=expected),
+                                     None if row is None else int(row)))
+
+
+def validate_path(path: str | Path) -> Report:
+    """Read, normalise and validate the package at ``path`` (raises PackageUnreadable)."""
+    return validate(normalize(read_package(path)))
+
+
+def validate(pkg: Package) -> Report:
+    """Run every package-level check on a normalised package."""
+    sink = _Sink()
+    sink.problems.extend(pkg.problems)
+    for name, layer in LAYERS.items():
+        if layer.required and name not in pkg.layers:
+            sink.add(Severity.ERROR, ReasonCode.MISSING_LAYER, name, None, None, None,
+                     f"名为「{name}」的图层（GeoPackage 图层或同名文件）")
+    for name, df in pkg.layers.items():
+        _check_required_values(name, df, sink)
+        _check_duplicates(name, df, sink)
+    _check_references(pkg, sink)
+    _check_credit_codes(pkg, sink)
+    _check_classes(pkg, sink)
+    for name, df in pkg.layers.items():
+        if isinstance(df, gpd.GeoDataFrame):
+            _check_geometry(name, df, sink)
+    report = Report(pkg)
+    if _usable(pkg, "parcels"):
+        _check_overlaps(pkg.layers["parcels"], sink)  # type: ignore[arg-type]
+        if _usable(pkg, "buildings"):
+            report.building_parcel = assign_buildings(pkg.layers["parcels"],  # type: ignore[arg-type]
+                                                      pkg.layers["buildings"], sink)  # type: ignore[arg-type]
+    order = {Severity.ERROR: 0, Severity.WARNING: 1}
+    report.problems = sorted(sink.problems, key=lambda p: order[p.severity])
+    return report
+
+
+def _usable(pkg: Package, name: str) -> bool:
+    df = pkg.layers.get(name)
+    return isinstance(df, gpd.GeoDataFrame) and df.crs is not None and len(df) > 0
+
+
+# --------------------------------------------------------------------------- attribute checks
+def _check_required_values(name: str, df: pd.DataFrame, sink: _Sink) -> None:
+    layer = LAYERS[name]
+    reported = {(p.layer, p.row_id, p.field) for p in sink.problems}
+    present = df.attrs.get("present")
+    for f in layer.fields:
+        if not f.required:
+            continue
+        if present is not None and f.name not in present:
+            continue  # reported once as missing_field
+        s = df[f.name]
+        blank = s.isna().to_numpy()
+        # a bad value was already reported and blanked: do not report it twice
+        for i in np.flatnonzero(blank):
+            if (name, str(df["_rid"].iat[i]), f.name) in reported:
+                continue
+            sink.add(Severity.ERROR, ReasonCode.MISSING_VALUE, name, df["_rid"].iat[i], f.name,
+                     None, "非空值", df["_row"].iat[i])
+
+
+def _check_duplicates(name: str, df: pd.DataFrame, sink: _Sink) -> None:
+    layer = LAYERS[name]
+    keys = [k for k in layer.key if k in df.columns]
+    if not keys or len(df) == 0:
+        return
+    sub = df[keys]
+    complete = sub.notna().all(axis=1)
+    dup = sub[complete].duplicated(keep="first")
+    for idx in dup[dup].index:
+        pos = df.index.get_loc(idx)
+        sink.add(Severity.ERROR, ReasonCode.DUPLICATE_ID, name, df["_rid"].iat[pos],
+                 "/".join(keys), df["_rid"].iat[pos], "唯一编号", df["_row"].iat[pos])
+
+
+def _check_references(pkg: Package, sink: _Sink) -> None:
+    for name, df in pkg.layers.items():
+        for f in LAYERS[name].fields:
+            if not f.references or f.name not in df.columns:
+                continue
+            target, tfield = f.references
+            vals = df[f.name]
+            given = vals.notna()
+            if not given.any():
+                continue
+            if target not in pkg.layers:
+                n = int(given.sum())
+                sink.add(Severity.WARNING, ReasonCode.REFERENCE_UNCHECKED, name, None, f.name,
+                         f"{n} 条记录", f"「{messages.layer_label(target)}」图层")
+                continue
+            known = set(pkg.layers[target][tfield].dropna().astype(str))
+            missing = given & ~vals.astype(str).isin(known)
+            for i in np.flatnonzero(missing.to_numpy()):
+                sink.add(Severity.ERROR, ReasonCode.BROKEN_REFERENCE, name, df["_rid"].iat[i], f.name,
+                         vals.iat[i], f"「{messages.layer_label(target)}」图层", df["_row"].iat[i])
+
+
+def uscc_valid(code: str) -> bool:
+    """GB 32100-2015 check of an 18-character unified social credit code."""
+    c = str(code).strip().upper()
+    if len(c) != 18 or any(ch not in USCC_CHARS for ch in c):
+        return False
+    total = sum(USCC_CHARS.index(ch) * w for ch, w in zip(c[:17], USCC_WEIGHTS))
+    check = (31 - total % 31) % 31
+    return USCC_CHARS[check] == c[17]
+
+
+def _check_credit_codes(pkg: Package, sink: _Sink) -> None:
+    ent = pkg.layers.get("enterprises")
+    if ent is None or "credit_code" not in ent.columns:
+        return
+    for i, v in enumerate(ent["credit_code"].to_numpy()):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            continue
+        if not uscc_valid(v):
+            sink.add(Severity.WARNING, ReasonCode.BAD_CREDIT_CODE, "enterprises", ent["_rid"].iat[i],
+                     "credit_code", v, "18位、校验位正确的统一社会信用代码", ent["_row"].iat[i])
+
+
+def _check_classes(pkg: Package, sink: _Sink) -> None:
+    """Combinations of the two TD/T classes that contradict each other (warnings)."""
+    p = pkg.layers.get("parcels")
+    if p is None:
+        return
+    bc = p["build_class"].astype("string")
+    sc = p["supply_class"].astype("string")
+    idle = p["idle"].map(lambda v: v is True)
+    bad_idle = idle & ~sc.str.startswith("D").fillna(False)
+    for i in np.flatnonzero(bad_idle.to_numpy()):
+        sink.add(Severity.WARNING, ReasonCode.INCONSISTENT_CLASS, "parcels", p["_rid"].iat[i], "idle",
+                 f"标为闲置，但供应状况为{sc.iat[i]}", "闲置土地应是已供应土地（D类）", p["_row"].iat[i])
+    built_unsupplied = bc.str.startswith("A").fillna(False) & sc.str.startswith("E").fillna(False)
+    for i in np.flatnonzero(built_unsupplied.to_numpy()):
+        sink.add(Severity.WARNING, ReasonCode.INCONSISTENT_CLASS, "parcels", p["_rid"].iat[i],
+                 "supply_class", f"已建成（{bc.iat[i]}）却标为尚可供应（{sc.iat[i]}）",
+                 "已建成土地一般应为已供应（D类）或不可供应（F类）", p["_row"].iat[i])
+
+
+# --------------------------------------------------------------------------- geometry checks
+def _check_geometry(name: str, df: gpd.GeoDataFrame, sink: _Sink) -> None:
+    layer = LAYERS[name]
+    geoms = df.geometry.to_numpy()
+    missing = shapely.is_missing(geoms)
+    empty = ~missing & shapely.is_empty(geoms)
+    sev = Severity.WARNING if name == "zones" else Severity.ERROR
+    for i in np.flatnonzero(missing):
+        if df.attrs.get("no_geometry_column"):
+            break
+        sink.add(sev, ReasonCode.MISSING_GEOMETRY, name, df["_rid"].iat[i], None, None, None, df["_row"].iat[i])
+    for i in np.flatnonzero(empty):
+        sink.add(sev, ReasonCode.EMPTY_GEOMETRY, name, df["_rid"].iat[i], None, None, None, df["_row"].iat[i])
+    ok = ~missing & ~empty
+    types = shapely.get_type_id(geoms)
+    names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
+                      "MultiPolygon", "GeometryCollection"])
+    allowed = GEOM_TYPES[layer.geometry or "polygon"]
+    tname = np.where(types >= 0, names[np.clip(types, 0, 7)], "")
+    wrong = ok & ~np.isin(tname, list(allowed))
+    for i in np.flatnonzero(wrong):
+        sink.add(Severity.ERROR, ReasonCode.WRONG_GEOMETRY_TYPE, name, df["_rid"].iat[i], None, tname[i],
+                 GEOM_LABELS[layer.geometry or "polygon"], df["_row"].iat[i])
+    invalid = ok & ~wrong & ~shapely.is_valid(geoms)
+    for i in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geoms[i])
+        sink.add(Severity.ERROR, ReasonCode.INVALID_GEOMETRY, name, df["_rid"].iat[i], None, reason,
+                 "有效的图形", df["_row"].iat[i])
+
+
+def _good_polygons(df: gpd.GeoDataFrame) -> np.ndarray:
+    g = df.geometry.to_numpy()
+    return ~shapely.is_missing(g) & ~shapely.is_empty(g) & shapely.is_valid(g) & \
+        np.isin(shapely.get_type_id(g), [3, 6])
+
+
+def _check_overlaps(parcels: gpd.GeoDataFrame, sink: _Sink) -> None:
+    """Pairs of parcels whose interiors overlap by more than the tolerance (spatial index)."""
+    good = np.flatnonzero(_good_polygons(parcels))
+    if len(good) < 2:
+        return
+    geoms = parcels.geometry.to_numpy()[good]
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    if len(left) == 0:
+        return
+    # Edge-sharing neighbours also "intersect"; only interiors that overlap matter.
+    inter = shapely.relate_pattern(geoms[left], geoms[right], "2********")
+    left, right = left[inter], right[inter]
+    if len(left) == 0:
+        return
+    area = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    smaller = np.minimum(shapely.area(geoms[left]), shapely.area(geoms[right]))
+    tol = np.maximum(OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE * smaller)
+    hit = area > tol
+    rid = parcels["_rid"].to_numpy()
+    rows = parcels["_row"].to_numpy()
+    for a, b, ar in zip(good[left[hit]], good[right[hit]], area[hit]):
+        sink.add(Severity.ERROR, ReasonCode.PARCEL_OVERLAP, "parcels", rid[a], None, rid[b],
+                 f"重叠面积 {ar:.2f} 平方米，超过允许误差（0.5平方米或较小宗地面积的0.1%）", rows[a])
+
+
+def assign_buildings(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, sink: _Sink | None = None
+                     ) -> pd.Series:
+    """Effective parcel of each building: the one holding its footprint's representative point.
+
+    A building's own ``parcel_id`` is kept when given and known; a different parcel found by
+    position is reported (warning). Footprints in no parcel and footprints that reach more
+    than 1 % (and 0.5 m²) outside their parcel are reported by id.
+    """
+    sink = sink or _Sink()
+    bgeo = buildings.geometry.to_numpy()
+    pgeo = parcels.geometry.to_numpy()
+    pids = parcels["parcel_id"].to_numpy(dtype=object)
+    bgood = ~shapely.is_missing(bgeo) & ~shapely.is_empty(bgeo) & shapely.is_valid(bgeo)
+    pgood = _good_polygons(parcels) & pd.notna(pids)
+    pidx = np.flatnonzero(pgood)
+    tree = shapely.STRtree(pgeo[pidx])
+    bidx = np.flatnonzero(bgood)
+    pts = shapely.point_on_surface(bgeo[bidx])
+    q_b, q_p = tree.query(pts, predicate="intersects")
+    found = np.full(len(buildings), -1, dtype=np.int64)
+    # a point on a shared edge may hit two parcels: keep the first, deterministically
+    order = np.lexsort((q_p, q_b))
+    q_b, q_p = q_b[order], q_p[order]
+    first = np.r_[True, q_b[1:] != q_b[:-1]] if len(q_b) else np.array([], dtype=bool)
+    found[bidx[q_b[first]]] = pidx[q_p[first]]
+
+    given = buildings["parcel_id"].to_numpy(dtype=object)
+    pos_of = pd.Series(np.arange(len(pids)), index=pd.Index(pids.astype(str)))
+    pos_of = pos_of[~pos_of.index.duplicated()]
+    given_known = pd.Series(given).astype("string").map(pos_of).to_numpy(dtype="float64")
+    eff_pos = np.where(~np.isnan(given_known), given_known, found).astype(np.int64)
+    eff = np.where(eff_pos >= 0, pids[np.clip(eff_pos, 0, None)], None)
+
+    rid = buildings["_rid"].to_numpy()
+    rows = buildings["_row"].to_numpy()
+    outside = bgood & (found < 0)
+    for i in np.flatnonzero(outside):
+        sink.add(Severity.WARNING, ReasonCode.BUILDING_OUTSIDE_PARCELS, "buildings", rid[i], "parcel_id",
+                 "其代表点不在任何宗地范围内", None, rows[i])
+    mismatch = bgood & (found >= 0) & ~np.isnan(given_known) & (given_known != found)
+    for i in np.flatnonzero(mismatch):
+        sink.add(Severity.WARNING, ReasonCode.BUILDING_PARCEL_MISMATCH, "buildings", rid[i], "parcel_id",
+                 given[i], pids[found[i]], rows[i])
+    # straddling: footprint not covered by its effective parcel
+    has = np.flatnonzero(bgood & (eff_pos >= 0))
+    if len(has):
+        bg, pg = bgeo[has], pgeo[eff_pos[has]]
+        covered = shapely.covered_by(bg, pg)
+        cand = has[~covered]
+        if len(cand):
+            bg, pg = bgeo[cand], pgeo[eff_pos[cand]]
+            fa = shapely.area(bg)
+            out_area = fa - shapely.area(shapely.intersection(bg, pg))
+            hit = (out_area > STRADDLE_TOLERANCE_M2) & (out_area > STRADDLE_TOLERANCE_SHARE * fa)
+            for i, oa, a in zip(cand[hit], out_area[hit], fa[hit]):
+                sink.add(Severity.WARNING, ReasonCode.BUILDING_STRADDLES_PARCELS, "buildings", rid[i],
+                         "parcel_id", f"{oa:.1f} 平方米（占基底 {oa / a:.1%}）在宗地「{eff[i]}」之外",
+                         "建筑基底应完整位于一宗宗地内", rows[i])
+    return pd.Series(eff, index=buildings.index, name="parcel_eff")
