@@ -25,6 +25,11 @@ run: venv
 	echo "== 校验 $$PKG"; $(BIN)/jiyue validate "$$PKG"; rc=$$?; [ $$rc -le 0 ] || exit $$rc; \
 	echo "== 入库 $(DB)"; $(BIN)/jiyue import "$$PKG" --db $(DB) --replace || exit $$?; \
 	$(BIN)/jiyue summary --db $(DB)
+	@echo "== 评价（TD/T 1029）→ $(OUT)/"
+	$(BIN)/jiyue evaluate --db $(DB) --format json --out $(OUT)/evaluation.json
+	$(BIN)/jiyue evaluate --db $(DB) --format xlsx --out $(OUT)/evaluation.xlsx
+	$(BIN)/jiyue evaluate --db $(DB) --format table --out $(OUT)/evaluation.txt
+	@cat $(OUT)/evaluation.txt
 
 test: venv
 	$(BIN)/python -m pytest

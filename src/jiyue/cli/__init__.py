@@ -75,6 +75,13 @@ def cli(debug: bool) -> None:
 
 def main() -> None:
     """Entry point of the ``jiyue`` script."""
-    from jiyue.cli import data, evaluate  # noqa: F401  (registers the commands)
+    import importlib
+    import pkgutil
+
+    import jiyue.cli as pkg
+
+    # every module of this package registers its commands on `cli` when imported
+    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
+        importlib.import_module(f"jiyue.cli.{mod}")
 
     cli(prog_name="jiyue")

@@ -1,0 +1,83 @@
+"""One way for every engine to get its tables: from a package (validated) or from the store.
+
+``load_tables(pkg=...)`` validates the package and returns its canonical layers;
+``load_tables(db=...)`` reads the tables of the selected snapshots (zone, year) from the
+DuckDB store. Either way the result is a dict of pandas DataFrames with the contract's field
+names (spatial layers as GeoDataFrames only from a package; from the store geometry is left
+out unless ``geometry=True``), plus ``year`` (the package's / snapshot's year).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from jiyue import store
+from jiyue.errors import UsageError, ValidationFailed
+from jiyue.schema import LAYERS
+from jiyue.validate import validate_path
+
+
+@dataclass
+class Tables:
+    """Canonical tables of one or more zones at one time point."""
+
+    layers: dict[str, pd.DataFrame]
+    year: int
+    zones: list[str]
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, name: str) -> pd.DataFrame:
+        """The layer, or an empty frame with the contract's columns when it is absent."""
+        df = self.layers.get(name)
+        if df is None:
+            return pd.DataFrame(columns=LAYERS[name].field_names)
+        return df
+
+
+def load_tables(pkg: str | Path | None = None, db: str | Path | None = None, *, zone: str | None = None,
+                year: int | None = None, geometry: bool = False) -> Tables:
+    """Tables from a package or the store (exactly one of ``pkg`` / ``db``)."""
+    if (pkg is None) == (db is None):
+        raise UsageError("请给出数据包路径，或用 --db 指定数据库（二者选一）")
+    if pkg is not None:
+        report = validate_path(pkg)
+        if not report.ok:
+            raise ValidationFailed(f"数据包有 {len(report.errors)} 个错误，无法继续；请先运行 jiyue validate 查看并修正。",
+                                   report.problems)
+        layers = dict(report.package.layers)
+        if report.building_parcel is not None and "buildings" in layers:
+            layers["buildings"] = layers["buildings"].assign(parcel_eff=report.building_parcel.to_numpy())
+        y = int(year) if year is not None else store.package_year(report)
+        zones = sorted(str(z) for z in layers["zones"]["zone_code"].dropna().unique())
+        if zone is not None:
+            if zone not in zones:
+                raise UsageError(f"数据包中没有开发区「{zone}」；有：{'、'.join(zones)}")
+            zones = [zone]
+        return Tables(layers, y, zones, {"package": str(pkg), "sha256": report.package.sha256})
+    with store.open_store(db, read_only=True) as con:  # type: ignore[arg-type]
+        rows = con.execute("SELECT import_id, zone_code, year FROM snapshots ORDER BY zone_code, year").fetchall()
+        if zone is not None:
+            rows = [r for r in rows if r[1] == zone]
+        if year is not None:
+            rows = [r for r in rows if r[2] == year]
+        if not rows:
+            raise UsageError(f"数据库 {db} 中没有符合条件的数据（开发区 {zone or '全部'}，年度 {year or '最新'}）")
+        y = max(r[2] for r in rows)
+        rows = [r for r in rows if r[2] == y]
+        imports = sorted({int(r[0]) for r in rows})
+        zones = sorted({str(r[1]) for r in rows})
+        layers: dict[str, pd.DataFrame] = {}
+        ph = ",".join("?" * len(imports))
+        for name in LAYERS:
+            cols = [c for c, _ in store._table_columns(con, name)  # noqa: SLF001
+                    if c != "import_id" and (geometry or c != "geom")]
+            sel = ", ".join(f'"{c}"' if c != "geom" else "ST_AsWKB(geom) AS geom" for c in cols)
+            df = con.execute(f"SELECT {sel} FROM {name} WHERE import_id IN ({ph})", imports).fetchdf()
+            if "zone_code" in df.columns and name in ("zones", "parcels", "zone_years"):
+                df = df[df["zone_code"].isin(zones)].reset_index(drop=True)
+            layers[name] = df
+        return Tables(layers, y, zones, {"db": str(db), "imports": imports})
