@@ -30,6 +30,7 @@ from jiyue.units import M2_PER_HA
 from jiyue.validate import Report, validate_path
 
 AREA_REPORT_KEYS = ["total", *accounting.AREA_KEYS]
+TERM_KEYS = sorted({t for i in INDICATORS.values() for t in (*i.numerator, *i.denominator)})
 
 
 @dataclass
@@ -150,6 +151,8 @@ def evaluate_zone(acc: dict[str, Any], meta: dict[str, Any], supply: pd.DataFram
         "buildings_m2": {"floor_area_on_A": acc["FA_A"], "footprint_on_A": acc["FP_A"],
                          "floor_area_on_A2": acc["FA_A2"], "footprint_all_kinds_on_A2": acc["FPALL_A2"]},
         "counts": {"parcels": int(acc["n_parcels"]), "buildings": int(acc["n_buildings"])},
+        # the raw terms (m², 万元, persons) behind every indicator, for Σ-numerator / Σ-denominator averages
+        "terms": {k: acc.get(k) for k in TERM_KEYS},
         "economic": {
             "tax_total_wan": acc.get("tax_total_wan"), "population": acc.get("population"),
             "industrial_tax_wan": acc.get("industrial_tax_wan"),

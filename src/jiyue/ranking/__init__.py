@@ -1,0 +1,1 @@
+"""Monitoring many zones: rankings, averages, year on year, and what would move a zone up."""
