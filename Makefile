@@ -30,6 +30,15 @@ run: venv
 	$(BIN)/jiyue evaluate --db $(DB) --format xlsx --out $(OUT)/evaluation.xlsx
 	$(BIN)/jiyue evaluate --db $(DB) --format table --out $(OUT)/evaluation.txt
 	@cat $(OUT)/evaluation.txt
+	@if [ -z "$(DATA)" ]; then \
+	  echo "== 全国模拟监测数据（540个开发区）与排名 → $(OUT)/"; \
+	  $(BIN)/jiyue demo-national data/national-2020.gpkg --demo data/demo.gpkg || exit $$?; \
+	  $(BIN)/jiyue demo-national data/national-2019.gpkg --demo data/demo.gpkg --year 2019 || exit $$?; \
+	  $(BIN)/jiyue rank data/national-2020.gpkg data/demo.gpkg --base data/national-2019.gpkg --format xlsx --out $(OUT)/ranking.xlsx || exit $$?; \
+	  $(BIN)/jiyue rank data/national-2020.gpkg data/demo.gpkg --format table --out $(OUT)/ranking.txt || exit $$?; \
+	  grep "聊城" $(OUT)/ranking.txt; \
+	  $(BIN)/jiyue whatif data/demo.gpkg --zone 371500-ETDZ --against data/national-2020.gpkg --format table --out $(OUT)/whatif.txt || exit $$?; \
+	fi
 
 test: venv
 	$(BIN)/python -m pytest
