@@ -57,6 +57,7 @@ def load_tables(pkg: str | Path | None = None, db: str | Path | None = None, *, 
             if zone not in zones:
                 raise UsageError(f"数据包中没有开发区「{zone}」；有：{'、'.join(zones)}")
             zones = [zone]
+            layers = restrict_to_zones(layers, zones)
         return Tables(layers, y, zones, {"package": str(pkg), "sha256": report.package.sha256})
     with store.open_store(db, read_only=True) as con:  # type: ignore[arg-type]
         rows = con.execute("SELECT import_id, zone_code, year FROM snapshots ORDER BY zone_code, year").fetchall()
@@ -77,7 +78,47 @@ def load_tables(pkg: str | Path | None = None, db: str | Path | None = None, *, 
                     if c != "import_id" and (geometry or c != "geom")]
             sel = ", ".join(f'"{c}"' if c != "geom" else "ST_AsWKB(geom) AS geom" for c in cols)
             df = con.execute(f"SELECT {sel} FROM {name} WHERE import_id IN ({ph})", imports).fetchdf()
-            if "zone_code" in df.columns and name in ("zones", "parcels", "zone_years"):
-                df = df[df["zone_code"].isin(zones)].reset_index(drop=True)
             layers[name] = df
-        return Tables(layers, y, zones, {"db": str(db), "imports": imports})
+        return Tables(restrict_to_zones(layers, zones), y, zones, {"db": str(db), "imports": imports})
+
+
+def restrict_to_zones(layers: dict[str, pd.DataFrame], zones: list[str]) -> dict[str, pd.DataFrame]:
+    """Only the rows that belong to ``zones``: by zone code, or through the parcels they hang on.
+
+    Buildings follow their (effective) parcel, contracts their parcel, progress its contract;
+    enterprises are those of the zones (``zone_code``) or using their parcels, with their years.
+    """
+    out = dict(layers)
+    present = set(layers["zones"]["zone_code"].dropna().astype(str)) if "zones" in layers else set()
+    if present <= set(zones):
+        return out  # nothing to leave out (enterprises that only lease land stay in)
+
+    def keep(name: str, mask: pd.Series) -> None:
+        out[name] = layers[name][mask.to_numpy()].reset_index(drop=True)
+
+    for name in ("zones", "parcels", "zone_years"):
+        if name in layers:
+            keep(name, layers[name]["zone_code"].astype("string").isin(zones).fillna(False))
+    pids = set(out["parcels"]["parcel_id"].dropna().astype(str)) if "parcels" in out else set()
+    if "buildings" in layers:
+        b = layers["buildings"]
+        col = "parcel_eff" if "parcel_eff" in b.columns else "parcel_id"
+        keep("buildings", b[col].astype("string").isin(pids).fillna(False))
+    if "contracts" in layers:
+        c = layers["contracts"]
+        keep("contracts", c["parcel_id"].astype("string").isin(pids).fillna(False))
+    if "progress" in layers and "contracts" in out:
+        nos = set(out["contracts"]["contract_no"].dropna().astype(str))
+        keep("progress", layers["progress"]["contract_no"].astype("string").isin(nos).fillna(False))
+    if "enterprises" in layers:
+        e = layers["enterprises"]
+        users = set(out["parcels"]["user_id"].dropna().astype(str)) if "parcels" in out else set()
+        if "contracts" in out:
+            users |= set(out["contracts"]["enterprise_id"].dropna().astype(str))
+        mask = e["zone_code"].astype("string").isin(zones).fillna(False) | \
+            e["enterprise_id"].astype("string").isin(users).fillna(False)
+        keep("enterprises", mask)
+        if "enterprise_years" in layers:
+            ids = set(out["enterprises"]["enterprise_id"].dropna().astype(str))
+            keep("enterprise_years", layers["enterprise_years"]["enterprise_id"].astype("string").isin(ids).fillna(False))
+    return out

@@ -147,6 +147,19 @@ def _brief(z: dict[str, Any], reference: list[dict[str, Any]]) -> dict[str, Any]
             "subscores": z["subscores"], **_rank_among(z, reference)}
 
 
+def low_industrial_far(profile: Profile) -> float:
+    """FAR under which an A2 parcel counts as low-FAR industrial land (profile ``[whatif]``)."""
+    return float((profile.raw.get("whatif") or {}).get("low_industrial_far", 0.7))
+
+
+def densify_far_target(profile: Profile, zone_type: str) -> float:
+    """The FAR a low-FAR industrial parcel is raised to: the type's ideal industrial FAR, else the default."""
+    ideal = profile.ideals.get(zone_type, {}).get("industrial_far")
+    if ideal is not None:
+        return ideal.value
+    return float((profile.raw.get("whatif") or {}).get("densify_far_default", 1.0))
+
+
 def suggestions(con: duckdb.DuckDBPyConnection, snapshot: tuple[int, str, int], zone: dict[str, Any],
                 profile: Profile) -> list[dict[str, Any]]:
     """Generated scenarios: supply ready land, build supplied land, dispose of idle land, densify."""
@@ -172,7 +185,8 @@ def suggestions(con: duckdb.DuckDBPyConnection, snapshot: tuple[int, str, int], 
          [{"parcel_id": r[0], "set": {"supply_class": "D1" if r[2] == "E1" else "D21"}} for r in ready],
          sum(r[3] for r in ready))
     unbuilt = [r for r in rows if r[1] in ("B21", "B22") and r[2] in ("D1", "D21", "D22")]
-    ind_far = ideals.get("industrial_far").value if "industrial_far" in ideals else 1.0
+    ind_far = densify_far_target(profile, zt)
+    low_far = low_industrial_far(profile)
     scen("build_supplied", "推动已供未建地块开工建成（B→A）",
          [{"parcel_id": r[0], "set": {"build_class": "A2" if (r[5] or "").startswith("06") or r[6] else "A6"},
            "add_building": {"floor_area_m2": round(r[3] * ind_far, 2),
@@ -181,8 +195,8 @@ def suggestions(con: duckdb.DuckDBPyConnection, snapshot: tuple[int, str, int], 
     idle = [r for r in rows if r[4] is True]
     scen("dispose_idle", "处置闲置土地（消除闲置认定）",
          [{"parcel_id": r[0], "set": {"idle": False}} for r in idle], sum(r[3] for r in idle))
-    low = [r for r in rows if r[1] == "A2" and r[3] > 0 and r[7] / r[3] < ind_far]
-    scen("densify_industrial", f"低容积率工业地块增容至 {ind_far:g}",
+    low = [r for r in rows if r[1] == "A2" and r[3] > 0 and r[7] / r[3] < low_far]
+    scen("densify_industrial", f"容积率低于 {low_far:g} 的工业地块增容至 {ind_far:g}",
          [{"parcel_id": r[0], "set_far": ind_far} for r in low], sum(r[3] for r in low))
     return out
 
