@@ -37,7 +37,11 @@ run: venv
 	  $(BIN)/jiyue rank data/national-2020.gpkg data/demo.gpkg --base data/national-2019.gpkg --format xlsx --out $(OUT)/ranking.xlsx || exit $$?; \
 	  $(BIN)/jiyue rank data/national-2020.gpkg data/demo.gpkg --format table --out $(OUT)/ranking.txt || exit $$?; \
 	  grep "聊城" $(OUT)/ranking.txt; \
+	  $(BIN)/jiyue report circular data/national-2020.gpkg data/demo.gpkg --base data/national-2019.gpkg --out $(OUT)/reports || exit $$?; \
+	  $(BIN)/jiyue report zone data/demo.gpkg --zone 371500-ETDZ --against data/national-2020.gpkg --out $(OUT)/reports || exit $$?; \
 	  $(BIN)/jiyue whatif data/demo.gpkg --zone 371500-ETDZ --against data/national-2020.gpkg --format table --out $(OUT)/whatif.txt || exit $$?; \
+	else \
+	  $(BIN)/jiyue report circular --db $(DB) --out $(OUT)/reports || exit $$?; \
 	fi
 
 test: venv
