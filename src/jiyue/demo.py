@@ -1032,8 +1032,11 @@ def _story_events(c: Contract, rng: np.random.Generator) -> list[dict[str, Any]]
     if story == "gov_delay":
         add(_days(c.signed, rng.uniform(60, 100)), "delayed", 0, 0, cause="gov_1")
         add(c.delivery, "delivered", 0, 0)
-        add(_days(c.delivery, rng.uniform(60, 90)), "permit", 0, build * 0.03)
-        add(_days(c.start_agreed, rng.uniform(90, 150)), "commenced", area * 0.2, build * 0.15)
+        permit = _days(c.delivery, rng.uniform(60, 90))
+        add(permit, "permit", 0, build * 0.03)
+        # works start after the permit, however late the delivery was
+        commenced = max(_days(c.start_agreed, rng.uniform(90, 150)), _days(permit, rng.uniform(20, 40)))
+        add(commenced, "commenced", area * 0.2, build * 0.15)
         return _sorted(ev)
     early = story in ("sl2019_done", "sl2019_uc")  # 拿地即开工
     permit = _days(c.start_agreed, -rng.uniform(70, 110) if early else -rng.uniform(25, 60))
