@@ -1,0 +1,1 @@
+"""Built-in per-mu schemes (``<name>.toml``) and policy tables (``policy-<name>.toml``)."""
