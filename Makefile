@@ -30,6 +30,10 @@ run: venv
 	$(BIN)/jiyue evaluate --db $(DB) --format xlsx --out $(OUT)/evaluation.xlsx
 	$(BIN)/jiyue evaluate --db $(DB) --format table --out $(OUT)/evaluation.txt
 	@cat $(OUT)/evaluation.txt
+	@echo "== 亩均效益评价（山东2019方案）→ $(OUT)/"
+	$(BIN)/jiyue mujun --db $(DB) --scheme shandong-2019 --format json --out $(OUT)/mujun.json
+	$(BIN)/jiyue mujun --db $(DB) --scheme shandong-2019 --format xlsx --out $(OUT)/mujun.xlsx
+	$(BIN)/jiyue mujun --db $(DB) --scheme shandong-2019 --format table --out $(OUT)/mujun.txt
 	@if [ -z "$(DATA)" ]; then \
 	  echo "== 全国模拟监测数据（540个开发区）与排名 → $(OUT)/"; \
 	  $(BIN)/jiyue demo-national data/national-2020.gpkg --demo data/demo.gpkg || exit $$?; \
