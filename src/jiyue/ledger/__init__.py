@@ -1,0 +1,1 @@
+"""Campaign ledgers (专项行动台账): append-only events, plans, progress and closing with evidence."""
