@@ -34,6 +34,16 @@ run: venv
 	$(BIN)/jiyue mujun --db $(DB) --scheme shandong-2019 --format json --out $(OUT)/mujun.json
 	$(BIN)/jiyue mujun --db $(DB) --scheme shandong-2019 --format xlsx --out $(OUT)/mujun.xlsx
 	$(BIN)/jiyue mujun --db $(DB) --scheme shandong-2019 --format table --out $(OUT)/mujun.txt
+	@echo "== 闲置低效用地（国土资源部令第53号）与专项整治台账 → $(OUT)/"
+	$(BIN)/jiyue idle --db $(DB) --as-of 2020-12-31 --format json --out $(OUT)/idle.json
+	$(BIN)/jiyue idle --db $(DB) --as-of 2020-12-31 --format xlsx --out $(OUT)/idle.xlsx
+	$(BIN)/jiyue ledger inventory --db $(DB) --since 2016 --as-of 2020-12-31 --name "2016年以来出让工业用地专项排查（演示）" --exist-ok --user 演示 --format table
+	$(BIN)/jiyue recovery src/jiyue/idle/examples/liaocheng-5.43ha.toml --db $(DB) --user 演示 --format table
+	$(BIN)/jiyue ledger show --db $(DB) --format xlsx --out $(OUT)/ledger.xlsx
+	$(BIN)/jiyue ledger stats --db $(DB) --format table
+	@echo "== 标准地履约监管 → $(OUT)/"
+	$(BIN)/jiyue standard-land check --db $(DB) --as-of 2020-12-31 --format json --out $(OUT)/standard-land.json
+	$(BIN)/jiyue standard-land check --db $(DB) --as-of 2020-12-31 --format xlsx --out $(OUT)/standard-land.xlsx
 	@if [ -z "$(DATA)" ]; then \
 	  echo "== 全国模拟监测数据（540个开发区）与排名 → $(OUT)/"; \
 	  $(BIN)/jiyue demo-national data/national-2020.gpkg --demo data/demo.gpkg || exit $$?; \
