@@ -6,7 +6,11 @@ its area is width × height and every expected figure can be worked out by hand.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import shutil
+import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -99,11 +103,14 @@ def write_gpkg(layers: dict[str, Any], path: Path) -> Path:
     """Write layers to one GeoPackage (tables as attribute tables)."""
     import pyogrio
 
-    for name, df in layers.items():
-        if isinstance(df, gpd.GeoDataFrame):
-            df.to_file(path, layer=name, driver="GPKG")
-        else:
-            pyogrio.write_dataframe(pd.DataFrame(df), path, layer=name, driver="GPKG")
+    # SQLite syncs to disk after every layer (~0.1 s each); a test file needs no such care
+    pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": "OFF"})
+    try:
+        for name, df in layers.items():
+            frame = df if isinstance(df, gpd.GeoDataFrame) else pd.DataFrame(df)
+            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": None})
     return path
 
 
@@ -111,10 +118,6 @@ def write_gpkg(layers: dict[str, Any], path: Path) -> Path:
 # Everything below writes packages "from outside", the way a land bureau would: field names
 # and aliases are copied by hand from the data contract (docs: /work/shared/spec/
 # data-contract.md), never taken from jiyue.schema, so a drift of the code is caught.
-
-import copy
-import shutil
-import zipfile
 
 #: Chinese aliases of the contract, per layer (the first alias where several are given).
 ALIASES_ZH: dict[str, dict[str, str]] = {
@@ -200,7 +203,9 @@ def write_folder(layers: dict[str, Any], folder: Path, *, spatial: str = "shp", 
         if isinstance(df, gpd.GeoDataFrame):
             if spatial == "shp":
                 path = folder / f"{name}.shp"
-                pyogrio.write_dataframe(df, path, encoding=encoding)
+                with warnings.catch_warnings():  # GDAL cuts English names to 10 bytes, as in real data
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    pyogrio.write_dataframe(df, path, encoding=encoding)
                 if not cpg:
                     path.with_suffix(".cpg").unlink(missing_ok=True)
                 if not prj:
@@ -210,7 +215,7 @@ def write_folder(layers: dict[str, Any], folder: Path, *, spatial: str = "shp", 
             elif spatial == "parquet":
                 df.to_parquet(folder / f"{name}.parquet")
             elif spatial == "gpkg":
-                df.to_file(folder / f"{name}.gpkg", layer=name, driver="GPKG")
+                write_gpkg({name: df}, folder / f"{name}.gpkg")
             else:
                 raise ValueError(spatial)
         elif tables == "csv":
@@ -228,14 +233,31 @@ def write_folder(layers: dict[str, Any], folder: Path, *, spatial: str = "shp", 
     return folder
 
 
-def zip_folder(folder: Path, zip_path: Path, *, inner: str | None = None) -> Path:
-    """Zip ``folder`` (its files under ``inner/`` when given, as Windows users zip a folder)."""
+class _GbkZipInfo(zipfile.ZipInfo):
+    """A zip entry whose name is stored in GBK without the UTF-8 flag (Chinese zip tools)."""
+
+    def _encodeFilenameFlags(self):  # noqa: N802 - zipfile's own hook
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
+def zip_folder(folder: Path, zip_path: Path, *, inner: str | None = None, gbk_names: bool = False) -> Path:
+    """Zip ``folder`` (its files under ``inner/`` when given, as Windows users zip a folder).
+
+    ``gbk_names``: store the entry names in GBK without the UTF-8 flag, as 360压缩, WinRAR and
+    Windows' "send to compressed folder" do on a Chinese system.
+    """
     folder = Path(folder)
     with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
         for f in sorted(folder.rglob("*")):
             if f.is_file():
                 arc = f.relative_to(folder).as_posix()
-                zf.write(f, f"{inner}/{arc}" if inner else arc)
+                arc = f"{inner}/{arc}" if inner else arc
+                if gbk_names:
+                    info = _GbkZipInfo(arc, date_time=(2020, 1, 1, 0, 0, 0))
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    zf.writestr(info, f.read_bytes())
+                else:
+                    zf.write(f, arc)
     return zip_path
 
 
@@ -273,3 +295,61 @@ def bow_tie(x: float, y: float, size: float = 50):
 def copy_tree(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst)
     return dst
+
+
+def tree_snapshot(path: Path) -> dict[str, bytes]:
+    """Every file under ``path`` (or the file itself) with its bytes: to prove nothing changed."""
+    path = Path(path)
+    if path.is_file():
+        return {path.name: path.read_bytes()}
+    return {f.relative_to(path).as_posix(): f.read_bytes() for f in sorted(path.rglob("*")) if f.is_file()}
+
+
+STORE_TABLES = ("meta", "imports", "snapshots", "zones", "parcels", "buildings", "enterprises",
+                "enterprise_years", "zone_years", "contracts", "progress", "facilities", "roads",
+                "problems")
+
+
+def store_state(db: Path) -> dict[str, Any] | None:
+    """Row counts of every store table, the imports/snapshots/meta rows and the file's bytes."""
+    import hashlib
+
+    import duckdb
+
+    db = Path(db)
+    if not db.exists():
+        return None
+    digest = hashlib.sha256(db.read_bytes()).hexdigest()
+    # plain DuckDB, read-only: counting rows needs no spatial extension (and loads 10× faster)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in STORE_TABLES}
+        imports = con.execute("SELECT * FROM imports ORDER BY import_id").fetchall()
+        snapshots = con.execute("SELECT * FROM snapshots ORDER BY zone_code, year").fetchall()
+        meta = con.execute("SELECT * FROM meta ORDER BY key").fetchall()
+    finally:
+        con.close()
+    return {"counts": counts, "imports": imports, "snapshots": snapshots, "meta": meta,
+            "sha256": digest}
+
+
+def raw_package(layers: dict[str, Any], path: str = "memory") -> Any:
+    """The layers as if just read from disk (no file): fast input for normalise/validate tests.
+
+    Frames keep their dtypes as built here (dates as ``datetime.date`` objects), which is what
+    the Excel and GeoPackage readers give too; the per-format tests read real files.
+    """
+    from jiyue.reader import RawLayer, RawPackage
+
+    raw = RawPackage(path=Path(path), sha256="0" * 64)
+    for name, df in copy.deepcopy(layers).items():
+        raw.layers[name] = RawLayer(name, df.reset_index(drop=True), f"{name}（内存）")
+    return raw
+
+
+def report_of(layers: dict[str, Any]) -> Any:
+    """Normalise and validate in-memory layers (see :func:`raw_package`)."""
+    from jiyue.normalize import normalize
+    from jiyue.validate import validate
+
+    return validate(normalize(raw_package(layers)))

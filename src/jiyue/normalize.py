@@ -10,6 +10,7 @@ for spatial layers, geometries in one projected metric CRS.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,10 @@ class Package:
     path: str = ""
     sha256: str = ""
     ignored: list[str] = field(default_factory=list)
+    # contract fields each layer actually had (the others were added empty)
+    present: dict[str, set[str]] = field(default_factory=dict)
+    # spatial layers that came without any geometry column (e.g. parcels.csv)
+    no_geometry: set[str] = field(default_factory=set)
 
     def get(self, name: str) -> pd.DataFrame | None:
         return self.layers.get(name)
@@ -54,7 +59,7 @@ class _Collector:
         fs = None if found is None else _fmt(found)
         self.problems.append(Problem(severity, code, layer, rid, fld, fs, expected,
                                      messages.render(code, layer=layer, row_id=rid, field=fld,
-                                                     found=fs, expected=expected), row))
+                                                     found=fs, expected=expected, row=row), row))
 
 
 def _fmt(v: Any) -> str:
@@ -66,17 +71,20 @@ def _fmt(v: Any) -> str:
 
 
 def row_ids(layer: Layer, df: pd.DataFrame) -> pd.Series:
-    """The id shown for each row: its key value(s), else 第N行 (its position)."""
-    rows = df["_row"].astype(str)
+    """The id shown for each row: its key value(s) joined by '/', else 第N行 (its position).
+
+    A key with a blank part does not identify the row, so such a row is named by its line.
+    """
+    rows = df["_row"].to_numpy()
     keys = [k for k in layer.key if k in df.columns]
     if not keys:
-        return "第" + rows + "行"
-    parts = [df[k].astype("string").fillna("") for k in keys]
-    ids = parts[0]
-    for p in parts[1:]:
-        ids = ids + "/" + p
-    empty = ids.str.strip("/").str.len().fillna(0) == 0
-    return ids.where(~empty, "第" + rows + "行").astype(object)
+        return pd.Series([f"第{r}行" for r in rows], index=df.index, dtype=object)
+    parts = [[_text_of(v) or "" for v in df[k].to_numpy(dtype=object)] for k in keys]
+    ids = []
+    for i, r in enumerate(rows):
+        vals = [p[i] for p in parts]
+        ids.append("/".join(vals) if all(vals) else f"第{r}行")
+    return pd.Series(ids, index=df.index, dtype=object)
 
 
 # --------------------------------------------------------------------------- coercion
@@ -92,28 +100,34 @@ def _is_blank(s: pd.Series) -> pd.Series:
 
 def _none(s: pd.Series) -> pd.Series:
     """An object series whose missing values are None (pandas may infer NaN-backed strings)."""
-    o = s.astype(object)
-    return o.where(o.notna(), None)
+    arr = s.to_numpy(dtype=object, copy=True)
+    arr[pd.isna(arr)] = None
+    return pd.Series(arr, index=s.index, dtype=object, name=s.name)
+
+
+def _text_of(v: Any) -> str | None:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if f != f:  # NaN
+            return None
+        return str(int(f)) if f.is_integer() else str(f)
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (dt.datetime, dt.date)):  # pd.Timestamp is a datetime
+        return v.strftime("%Y-%m-%d")
+    t = str(v).strip()
+    return t or None
 
 
 def _to_text(s: pd.Series) -> pd.Series:
-    """Text values: numbers that are whole become '1001' not '1001.0'; blanks become None."""
-    if pd.api.types.is_float_dtype(s):
-        out = s.map(lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
-    elif pd.api.types.is_integer_dtype(s):
-        out = s.astype("string").astype(object)
-    else:
-        def conv(v: Any) -> Any:
-            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-                return None
-            if isinstance(v, float) and v.is_integer():
-                return str(int(v))
-            if isinstance(v, (pd.Timestamp, dt.datetime, dt.date)):
-                return v.strftime("%Y-%m-%d")
-            t = str(v).strip()
-            return t or None
-        out = s.astype(object).map(conv)
-    return _none(out)
+    """Text values: numbers that are whole become '1001' not '1001.0' (Excel gives every number
+    as a float); dates become 2020-12-31; blanks, NaN and NA become None, never 'nan'."""
+    return pd.Series([_text_of(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype=object,
+                     name=s.name)
 
 
 def _to_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -130,6 +144,9 @@ def _to_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S",
                  "%Y/%m/%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Excel serial day numbers accepted as dates: 1927-05-18 … 2119-01-10. A bare number below
+# (e.g. a year 2019 typed in a date column, serial for 1905) is reported, never guessed.
+EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 10_000, 80_000
 
 
 def _parse_date(v: Any) -> Any:
@@ -146,7 +163,7 @@ def _parse_date(v: Any) -> Any:
         f = float(v)
         if 19000101 <= f <= 21001231 and f.is_integer():  # yyyymmdd as a number
             return _parse_date(str(int(f)))
-        if 1 <= f < 80000:  # an Excel serial day number
+        if EXCEL_SERIAL_MIN <= f < EXCEL_SERIAL_MAX:  # an Excel serial day number
             return _EXCEL_EPOCH + dt.timedelta(days=int(f))
         return _BAD
     t = str(v).strip()
@@ -178,11 +195,17 @@ def _coerce_field(layer: Layer, f: Field, df: pd.DataFrame, ids: pd.Series, col:
     s = df[f.name]
     name = layer.name
 
-    def report(mask: pd.Series, code: ReasonCode, expected: str | None, sev: Severity = Severity.ERROR,
+    def report(mask: Any, code: ReasonCode, expected: str | None, sev: Severity = Severity.ERROR,
                found: pd.Series | None = None) -> None:
-        vals = s if found is None else found
-        for i in np.flatnonzero(mask.to_numpy()):
-            col.add(sev, code, name, ids.iat[i], f.name, vals.iat[i], expected, int(df["_row"].iat[i]))
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
+            return
+        vals = (s if found is None else found).to_numpy(dtype=object)
+        rid = ids.to_numpy(dtype=object)
+        for i in np.flatnonzero(m):
+            col.add(sev, code, name, rid[i], f.name, vals[i], expected, int(rows[i]))
+
+    rows = df["_row"].to_numpy()
 
     if f.type == "text":
         df[f.name] = _to_text(s)
@@ -200,48 +223,93 @@ def _coerce_field(layer: Layer, f: Field, df: pd.DataFrame, ids: pd.Series, col:
             num = num.where(~neg.fillna(False))
         df[f.name] = num.astype("Int64") if f.type == "int" else num
     elif f.type == "date":
-        parsed = s.astype(object).map(_parse_date) if not pd.api.types.is_datetime64_any_dtype(s) else \
-            s.astype(object).map(lambda v: None if pd.isna(v) else v.date())
-        bad = parsed.map(lambda v: v is _BAD).astype(bool)
+        parsed, bad = _convert(s, _parse_date)
         report(bad, ReasonCode.BAD_DATE, "日期，如 2020-12-31")
-        df[f.name] = _none(parsed.where(~bad, None))
+        df[f.name] = parsed
     elif f.type == "bool":
-        txt = _none(_to_text(s).map(lambda v: None if v is None else str(v).strip().lower()))
-        val = txt.map(lambda v: None if v is None else (True if v in _TRUE else (False if v in _FALSE else _BAD)))
-        bad = val.map(lambda v: v is _BAD).astype(bool)
+        def as_bool(v: Any) -> Any:
+            t = _text_of(v)
+            if t is None:
+                return None
+            t = t.lower()
+            return True if t in _TRUE else (False if t in _FALSE else _BAD)
+        val, bad = _convert(s, as_bool)
         report(bad, ReasonCode.BAD_BOOL, "是/否")
-        df[f.name] = _none(val.where(~bad, None))
+        df[f.name] = val
     elif f.type in ("code", "codes"):
         assert f.enum is not None
         lookup = _enum_lookup(f.enum)
         expected = "、".join(f.enum.keys())
-        txt = _to_text(s)
         if f.type == "code":
-            mapped = txt.map(lambda v: None if v is None else lookup.get(fold_name(v), _BAD))
-            bad = mapped.map(lambda v: v is _BAD).astype(bool)
+            def as_code(v: Any) -> Any:
+                t = _text_of(v)
+                return None if t is None else lookup.get(fold_name(t), _BAD)
+            mapped, bad = _convert(s, as_code)
             report(bad, ReasonCode.UNKNOWN_CODE, expected)
-            df[f.name] = _none(mapped.where(~bad, None))
+            df[f.name] = mapped
         else:
             def split(v: Any) -> Any:
-                if v is None:
+                t = _text_of(v)
+                if t is None:
                     return None
-                parts = [p for p in re.split(r"[,，、;；\s]+", str(v)) if p]
+                parts = [p for p in re.split(r"[,，、;；\s]+", t) if p]
                 codes = [lookup.get(fold_name(p), _BAD) for p in parts]
                 return _BAD if any(c is _BAD for c in codes) else (",".join(codes) or None)
-            mapped = txt.map(split)
-            bad = mapped.map(lambda v: v is _BAD).astype(bool)
+            mapped, bad = _convert(s, split)
             # open list ("e.g." in the contract): an unknown event is a warning, kept as given
             report(bad, ReasonCode.UNKNOWN_CODE, expected, Severity.WARNING)
-            df[f.name] = _none(mapped.where(~bad, txt))
+            txt = _to_text(s)
+            df[f.name] = mapped.where(~bad, txt) if bad.any() else mapped
+
+
+def _convert(s: pd.Series, fn: Any) -> tuple[pd.Series, np.ndarray]:
+    """``fn`` applied to every value: the results (``_BAD`` ones blanked) and the mask of bad."""
+    vals = [fn(v) for v in s.to_numpy(dtype=object)]
+    bad = np.fromiter((v is _BAD for v in vals), dtype=bool, count=len(vals))
+    out = pd.Series([None if b else v for v, b in zip(vals, bad)], index=s.index, dtype=object,
+                    name=s.name)
+    return out, bad
 
 
 # --------------------------------------------------------------------------- columns
-def _map_columns(layer: Layer, frame: pd.DataFrame, col: _Collector) -> pd.DataFrame:
+SHAPEFILE_NAME_BYTES = 10  # a DBF field name holds at most 10 bytes
+
+
+def _name_lookup(layer: Layer) -> dict[str, str]:
+    return _name_lookup_of(layer.name) if LAYERS.get(layer.name) is layer else _build_lookup(layer)
+
+
+@functools.lru_cache(maxsize=None)
+def _name_lookup_of(name: str) -> dict[str, str]:
+    return _build_lookup(LAYERS[name])
+
+
+def _build_lookup(layer: Layer) -> dict[str, str]:
+    """Folded field name -> contract field, including the forms a Shapefile forces.
+
+    A DBF field name holds 10 bytes, so GDAL writes ``building_id`` as ``building_i``; the
+    truncated English name is accepted when no other field of the layer truncates alike.
+    """
     lookup: dict[str, str] = {}
     for f in layer.fields:
         lookup[fold_name(f.name)] = f.name
         for a in f.aliases:
             lookup[fold_name(a)] = f.name
+    cut: dict[str, set[str]] = {}
+    for f in layer.fields:
+        for n in (f.name, *f.aliases):
+            b = fold_name(n).encode("utf-8")
+            if n.isascii() and len(b) > SHAPEFILE_NAME_BYTES:
+                cut.setdefault(b[:SHAPEFILE_NAME_BYTES].decode("ascii"), set()).add(f.name)
+    for short, targets in cut.items():
+        if len(targets) == 1 and short not in lookup:
+            lookup[short] = next(iter(targets))
+    return lookup
+
+
+def _map_columns(layer: Layer, frame: pd.DataFrame, col: _Collector) -> tuple[pd.DataFrame, set[str]]:
+    """The frame with contract names (absent fields added empty), and the fields it had."""
+    lookup = _name_lookup(layer)
     rename: dict[str, str] = {}
     seen: dict[str, str] = {}
     geom_col = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
@@ -258,15 +326,14 @@ def _map_columns(layer: Layer, frame: pd.DataFrame, col: _Collector) -> pd.DataF
         seen[canon] = str(c)
         rename[c] = canon
     extras = [c for c in frame.columns if c not in rename and c != geom_col and c not in layer.field_names]
-    out = pd.DataFrame({rename[c]: frame[c] for c in rename}, index=frame.index)
+    source = {canon: c for c, canon in rename.items()}
+    empty = np.full(len(frame), None, dtype=object)
+    data: dict[str, Any] = {}
     for f in layer.fields:
-        if f.name not in out.columns:
-            out[f.name] = None
-    ordered = out[layer.field_names].copy()
+        data[f.name] = frame[source[f.name]].to_numpy() if f.name in source else empty.copy()
     for c in extras:
-        ordered[f"x_{c}"] = frame[c].to_numpy()
-    ordered.attrs["present"] = set(rename.values())
-    return ordered
+        data[f"x_{c}"] = frame[c].to_numpy()
+    return pd.DataFrame(data, index=frame.index), set(rename.values())
 
 
 def _field_hint(f: Field) -> str:
@@ -279,7 +346,7 @@ def gk_zone_epsg(lon: float) -> int:
 
     Zone number = round(longitude / 3); EPSG:4513 is zone 25 (75°E) … EPSG:4533 zone 45 (135°E).
     """
-    zone = int(round(lon / 3.0))
+    zone = int(np.floor(lon / 3.0 + 0.5))  # round half up (Python's round() is half-even)
     zone = min(max(zone, 25), 45)
     return 4488 + zone
 
@@ -308,12 +375,13 @@ def working_crs(frames: dict[str, gpd.GeoDataFrame], col: _Collector) -> CRS | N
     if _is_metric_projected(crs):
         return crs
     if crs.is_geographic:
-        geoms = base.geometry[~(base.geometry.isna() | base.geometry.is_empty)]
-        if geoms.empty:
+        arr = base.geometry.to_numpy()
+        arr = arr[~shapely.is_missing(arr) & ~shapely.is_empty(arr)]
+        if len(arr) == 0:
             return None
-        b = geoms.total_bounds
+        b = shapely.total_bounds(arr)
         lon = (b[0] + b[2]) / 2.0
-        if not -180 <= lon <= 180:
+        if not (-180 <= b[0] and b[2] <= 180 and -90 <= b[1] and b[3] <= 90):
             return None
         return CRS.from_epsg(gk_zone_epsg(lon))
     return None
@@ -326,53 +394,61 @@ def normalize(raw: RawPackage) -> Package:
     col.problems.extend(raw.problems)
     out: dict[str, pd.DataFrame] = {}
     geoms: dict[str, gpd.GeoDataFrame] = {}
+    present_of: dict[str, set[str]] = {}
+    no_geometry: set[str] = set()
 
     for name, rl in raw.layers.items():
         layer = LAYERS[name]
         frame = rl.frame
-        mapped = _map_columns(layer, frame, col)
+        # (no DataFrame.attrs here: pandas deep-copies them on every operation)
+        mapped, present = _map_columns(layer, frame, col)
         mapped["_row"] = np.arange(1, len(mapped) + 1)
-        present = mapped.attrs.get("present", set())
         for f in layer.fields:
             if f.required and f.name not in present:
                 col.add(Severity.ERROR, ReasonCode.MISSING_FIELD, name, None, f.name, None,
                         _field_hint(f))
-        # text of key fields first, so row ids read well in every later message
+        # text of key fields first, so row ids read well in every later message (an id typed
+        # in Excel arrives as 1001.0 and must read "1001"; a year 2020.0 reads "2020")
         for k in layer.key:
             if k in present and layer.field(k).type == "text":
                 mapped[k] = _to_text(mapped[k])
-        ids = row_ids(layer, mapped)
+        shown = {k: _to_text(mapped[k]) for k in layer.key if k in present}
+        ids = row_ids(layer, mapped.assign(**shown) if shown else mapped)
         for f in layer.fields:
             if f.name in present:
                 _coerce_field(layer, f, mapped, ids, col)
             else:
                 mapped[f.name] = pd.Series([None] * len(mapped), index=mapped.index, dtype=object) \
                     if f.type not in ("real",) else np.nan
-        mapped["_rid"] = row_ids(layer, mapped).to_numpy()
+        # the id as the clerk typed it, also when a key value turned out to be bad
+        mapped["_rid"] = ids.to_numpy(dtype=object)
+        present_of[name] = set(present)
         if layer.geometry:
             if isinstance(frame, gpd.GeoDataFrame):
                 g = gpd.GeoDataFrame(mapped, geometry=frame.geometry.to_numpy(), crs=frame.crs)
             else:
                 g = gpd.GeoDataFrame(mapped, geometry=gpd.GeoSeries([None] * len(mapped)), crs=None)
+                no_geometry.add(name)
                 if name != "zones":
                     col.add(Severity.ERROR, ReasonCode.MISSING_GEOMETRY, name, None, None,
-                            rl.source, "带图形的空间图层")
+                            rl.source, "带图形的空间图层（GeoPackage、Shapefile、GeoJSON 或 GeoParquet）")
             geoms[name] = g
         else:
-            out[name] = pd.DataFrame(mapped)
+            out[name] = mapped
 
     crs = _reconcile_crs(geoms, raw, col)
     for name, g in geoms.items():
         out[name] = g
-    _areas(out, col)
+    _areas(out, col, crs)
     pkg = Package(layers=out, crs=crs, problems=col.problems,
                   sources={n: rl.source for n, rl in raw.layers.items()},
-                  path=str(raw.path), sha256=raw.sha256, ignored=list(raw.ignored))
+                  path=str(raw.path), sha256=raw.sha256, ignored=list(raw.ignored),
+                  present=present_of, no_geometry=no_geometry)
     return pkg
 
 
 def _reconcile_crs(geoms: dict[str, gpd.GeoDataFrame], raw: RawPackage, col: _Collector) -> CRS | None:
-    with_geom = {n: g for n, g in geoms.items() if g.geometry.notna().any()}
+    with_geom = {n: g for n, g in geoms.items() if (~shapely.is_missing(g.geometry.to_numpy())).any()}
     for n, g in with_geom.items():
         if g.crs is None:
             col.add(Severity.ERROR, ReasonCode.MISSING_CRS, n, None, None, raw.layers[n].source,
@@ -381,8 +457,14 @@ def _reconcile_crs(geoms: dict[str, gpd.GeoDataFrame], raw: RawPackage, col: _Co
     if target is None:
         base = with_geom.get("parcels")
         if base is not None and base.crs is not None:
-            col.add(Severity.ERROR, ReasonCode.CRS_NOT_METRIC, "parcels", None, None,
-                    _crs_label(CRS.from_user_input(base.crs)),
+            base_crs = CRS.from_user_input(base.crs)
+            found = _crs_label(base_crs)
+            if base_crs.is_geographic:
+                # declared in degrees, but the numbers are not longitudes/latitudes
+                arr = base.geometry.to_numpy()
+                b = shapely.total_bounds(arr[~shapely.is_missing(arr) & ~shapely.is_empty(arr)])
+                found += f"（但坐标值如 {b[0]:.0f}, {b[1]:.0f} 不是经纬度，坐标系文件可能写错了）"
+            col.add(Severity.ERROR, ReasonCode.CRS_NOT_METRIC, "parcels", None, None, found,
                     "以米为单位的投影坐标系（如 CGCS2000 3度带 EPSG:4513–4554），或地理坐标系 EPSG:4490/4326")
         return None
     for n, g in with_geom.items():
@@ -403,11 +485,32 @@ def _reconcile_crs(geoms: dict[str, gpd.GeoDataFrame], raw: RawPackage, col: _Co
     return target
 
 
-def _areas(out: dict[str, pd.DataFrame], col: _Collector) -> None:
-    """Effective areas: the official figure when given, else the projected geometry's."""
+def _has_area(g: np.ndarray) -> np.ndarray:
+    """Shapes whose area means something: present, not empty, valid, (multi)polygons."""
+    return ~shapely.is_missing(g) & ~shapely.is_empty(g) & np.isin(shapely.get_type_id(g), [3, 6]) \
+        & shapely.is_valid(g)
+
+
+def _in_crs(df: Any, crs: CRS | None) -> bool:
+    """The layer's geometries are in the package's metric working CRS (areas mean m²)."""
+    if crs is None or not isinstance(df, gpd.GeoDataFrame) or df.crs is None:
+        return False
+    return CRS.from_user_input(df.crs) == crs
+
+
+def _areas(out: dict[str, pd.DataFrame], col: _Collector, crs: CRS | None = None) -> None:
+    """Effective areas: the official figure when given, else the projected geometry's.
+
+    Geometry areas are only taken in the metric working CRS: a layer without CRS, in feet, or
+    whose CRS could not be reconciled has no geometry area (its problem is reported already).
+    """
     parcels = out.get("parcels")
-    if isinstance(parcels, gpd.GeoDataFrame) and parcels.crs is not None:
-        garea = pd.Series(shapely.area(parcels.geometry.to_numpy()), index=parcels.index)
+    if _in_crs(parcels, crs):
+        g = parcels.geometry.to_numpy()
+        usable = _has_area(g)
+        # the area of a missing, empty or invalid (e.g. self-intersecting) shape means nothing;
+        # those shapes are reported as errors by validation, not compared here
+        garea = pd.Series(np.where(usable, shapely.area(g), np.nan), index=parcels.index)
         parcels["geom_area_m2"] = garea
         given = parcels["area_m2"]
         diff = (given - garea).abs() > AREA_MISMATCH_TOLERANCE * garea
@@ -420,8 +523,10 @@ def _areas(out: dict[str, pd.DataFrame], col: _Collector) -> None:
         parcels["geom_area_m2"] = np.nan
         parcels["area_eff_m2"] = parcels["area_m2"]
     b = out.get("buildings")
-    if isinstance(b, gpd.GeoDataFrame) and b.crs is not None:
-        garea = pd.Series(shapely.area(b.geometry.to_numpy()), index=b.index)
+    if _in_crs(b, crs):
+        g = b.geometry.to_numpy()
+        usable = _has_area(g)
+        garea = pd.Series(np.where(usable, shapely.area(g), np.nan), index=b.index)
         b["footprint_eff_m2"] = b["footprint_m2"].where(b["footprint_m2"].notna(), garea)
     elif b is not None:
         b["footprint_eff_m2"] = b["footprint_m2"]

@@ -2,8 +2,10 @@
 
 Accepted containers (data contract, "Container"): one GeoPackage; a folder with one file per
 layer (Shapefile, GeoJSON, GeoParquet, FlatGeobuf, CSV, XLSX) and/or GeoPackages and XLSX
-workbooks holding several layers; a File GDB folder; a ``.zip`` of any of these. Shapefiles
-honour their ``.cpg``; a DBF that is not valid UTF-8 is read as GB18030 (a superset of GBK).
+workbooks holding several layers; a File GDB folder; a ``.zip`` of any of these (entry names
+written in GBK by Chinese zip tools are decoded as such). Shapefiles honour their ``.cpg``; a
+DBF that is not valid UTF-8 is read as GB18030 (a superset of GBK). GeoJSON dates are read as
+text and parsed by :mod:`jiyue.normalize` (GDAL would silently roll 2019-02-30 to 2019-03-02).
 
 The result keeps each layer as the file gave it (original column names, raw values); the
 mapping to the contract happens in :mod:`jiyue.normalize`.
@@ -11,7 +13,9 @@ mapping to the contract happens in :mod:`jiyue.normalize`.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import re
 import shutil
 import struct
 import tempfile
@@ -90,21 +94,40 @@ def dbf_encoding(shp: Path) -> str:
     cpg_enc = None
     for cpg in (shp.with_suffix(".cpg"), shp.with_suffix(".CPG")):
         if cpg.exists():
-            key = cpg.read_text(errors="ignore").strip().lower()
-            cpg_enc = _CPG_MAP.get(key, cpg.read_text(errors="ignore").strip() or None)
+            cpg_enc = cpg_encoding(cpg.read_bytes().decode("ascii", errors="ignore"))
             break
     if not dbf.exists():
         return cpg_enc or "UTF-8"
-    data = dbf.read_bytes()
-    text_bytes = _dbf_text_bytes(data)
-    try:
-        text_bytes.decode("utf-8")
-        utf8_ok = True
-    except UnicodeDecodeError:
-        utf8_ok = False
-    if cpg_enc and cpg_enc.upper() != "UTF-8":
+    text_bytes = _dbf_text_bytes(dbf.read_bytes())
+    if cpg_enc and cpg_enc != "UTF-8" and _decodes(text_bytes, cpg_enc):
         return cpg_enc
-    return "UTF-8" if utf8_ok else "GB18030"
+    if _decodes(text_bytes, "utf-8"):
+        return "UTF-8"
+    return "GB18030"
+
+
+def cpg_encoding(text: str) -> str | None:
+    """The encoding a ``.cpg`` names (``UTF-8``, ``GBK``, ``936``, ``ANSI 936`` …), or None."""
+    key = text.strip().lower()
+    if not key:
+        return None
+    if key in _CPG_MAP:
+        return _CPG_MAP[key]
+    digits = re.sub(r"^(ansi|cp|windows-?|oem)\s*", "", key)
+    if digits in _CPG_MAP:
+        return _CPG_MAP[digits]
+    try:
+        return codecs.lookup(key).name.upper()
+    except LookupError:
+        return None  # an unknown name: decide from the bytes
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
 
 
 def _dbf_text_bytes(data: bytes) -> bytes:
@@ -121,10 +144,11 @@ def _dbf_text_bytes(data: bytes) -> bytes:
 
 
 # --------------------------------------------------------------------------- readers
-def _read_vector(path: Path, layer: str | None = None, encoding: str | None = None) -> pd.DataFrame:
+def _read_vector(path: Path, layer: str | None = None, encoding: str | None = None,
+                 **open_options: str) -> pd.DataFrame:
     import pyogrio
 
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = dict(open_options)
     if encoding:
         kwargs["encoding"] = encoding
     if layer is not None:
@@ -164,11 +188,33 @@ def read_xlsx_sheets(path: Path) -> dict[str, pd.DataFrame]:
         if not rows:
             out[name] = pd.DataFrame()
             continue
-        header = [str(h).strip() if h not in (None, "") else f"_col{i}" for i, h in enumerate(rows[0])]
+        header = _unique([_header_text(h, i) for i, h in enumerate(rows[0])])
         body = [list(r) + [None] * (len(header) - len(r)) for r in rows[1:]]
         df = pd.DataFrame(body, columns=header, dtype=object)
         df = df.replace({"": None})
         out[name] = df
+    return out
+
+
+def _header_text(h: Any, i: int) -> str:
+    if h is None or (isinstance(h, str) and not h.strip()):
+        return f"_col{i}"
+    if isinstance(h, float) and h.is_integer():
+        return str(int(h))
+    return str(h).strip()
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Header names made unique as pandas does for CSV (a repeated ``税收`` becomes ``税收.1``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        if n in seen:
+            seen[n] += 1
+            out.append(f"{n}.{seen[n]}")
+        else:
+            seen[n] = 0
+            out.append(n)
     return out
 
 
@@ -191,8 +237,8 @@ def read_package(path: str | Path) -> RawPackage:
             tmp = Path(tempfile.mkdtemp(prefix="jiyue-zip-"))
             try:
                 with zipfile.ZipFile(p) as zf:
-                    zf.extractall(tmp)
-            except zipfile.BadZipFile as e:
+                    _extract_zip(zf, tmp)
+            except (zipfile.BadZipFile, OSError, EOFError) as e:
                 raise _not_package(p, f"压缩包已损坏（{e}）") from None
             root = tmp
             entries = [e for e in root.iterdir() if not e.name.startswith(("__MACOSX", "."))]
@@ -213,6 +259,42 @@ def read_package(path: str | Path) -> RawPackage:
     if not pkg.layers and pkg.problems:
         raise _not_package(p, "; ".join(pr.found or "" for pr in pkg.problems))
     return pkg
+
+
+def zip_member_name(info: zipfile.ZipInfo) -> str:
+    """A zip entry's name as its author wrote it.
+
+    Without the UTF-8 flag, Python reads names as CP437; Chinese tools (and Windows' own
+    "send to compressed folder") write them in GBK: 宗地.shp must not become ×ÚµØ.shp.
+    """
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+def _extract_zip(zf: zipfile.ZipFile, dest: Path) -> None:
+    """Extract every entry under ``dest`` (names decoded as above, never outside ``dest``)."""
+    for info in zf.infolist():
+        parts = [x for x in zip_member_name(info).replace("\\", "/").split("/") if x not in ("", ".", "..")]
+        if not parts:
+            continue
+        target = dest.joinpath(*parts)
+        if info.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(info) as src, open(target, "wb") as out:
+            shutil.copyfileobj(src, out)
 
 
 def _not_package(p: Path, why: str) -> PackageUnreadable:
@@ -274,6 +356,9 @@ def _read_file(f: Path, pkg: RawPackage, *, container: bool) -> None:
         if suffix == ".shp":
             encoding = dbf_encoding(f)
             frame = _read_vector(f, encoding=encoding)
+        elif suffix in {".geojson", ".json"}:
+            # GDAL would "repair" an impossible date (2019-02-30 → 2019-03-02): read the text
+            frame = _read_vector(f, DATE_AS_STRING="YES")
         elif suffix in VECTOR_SUFFIXES:
             frame = _read_vector(f)
         elif suffix in PARQUET_SUFFIXES:
@@ -292,9 +377,12 @@ def _read_container(f: Path, pkg: RawPackage) -> None:
     try:
         layer_names = [str(n) for n in pyogrio.list_layers(f)[:, 0]]
     except Exception as e:  # noqa: BLE001
-        if not pkg.layers and not pkg.problems:
-            raise _not_package(f, f"无法作为 GeoPackage/文件地理数据库打开（{_short(e)}）") from None
-        pkg.problems.append(_problem(ReasonCode.LAYER_UNREADABLE, f.name, _short(e)))
+        why = _gdal_reason(e)
+        if f == pkg.path:
+            raise _not_package(f, f"无法作为 GeoPackage/文件地理数据库打开（{why}）") from None
+        # one bad file in a folder: a problem of that file, the other layers are still read
+        pkg.problems.append(_problem(ReasonCode.LAYER_UNREADABLE, layer_for_name(f.stem) or f.name,
+                                     f"{f.name}: {why}"))
         return
     for ln in layer_names:
         name = layer_for_name(ln)
@@ -315,7 +403,8 @@ def _read_workbook(f: Path, pkg: RawPackage) -> None:
     except Exception as e:  # noqa: BLE001
         if not pkg.layers and not pkg.problems and f == pkg.path:
             raise _not_package(f, f"Excel 文件无法打开（{_short(e)}）") from None
-        pkg.problems.append(_problem(ReasonCode.LAYER_UNREADABLE, f.name, _short(e)))
+        pkg.problems.append(_problem(ReasonCode.LAYER_UNREADABLE, layer_for_name(f.stem) or f.name,
+                                     f"{f.name}: {_short(e)}"))
         return
     stem_layer = layer_for_name(f.stem)
     named = {s: layer_for_name(s) for s in sheets}
@@ -333,6 +422,16 @@ def _read_workbook(f: Path, pkg: RawPackage) -> None:
             pkg.ignored.append(f"{f.name}:{s}")  # spatial layers cannot come from a sheet
             continue
         _add(pkg, name, sheets[s], f"{f.name}:{s}")
+
+
+def _gdal_reason(e: Exception) -> str:
+    """A GDAL open error in plain words (its English text is kept only when unrecognised)."""
+    text = _short(e)
+    if "not recognized as being in a supported file format" in text or "file is not a database" in text:
+        return "文件已损坏或不是该格式"
+    if "No such file" in text:
+        return "文件不存在"
+    return text
 
 
 def _short(e: Exception) -> str:

@@ -7,6 +7,7 @@ case-insensitively for Latin letters, with full-width brackets folded to ASCII.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -256,15 +257,18 @@ SPATIAL_LAYERS = [n for n, layer in LAYERS.items() if layer.geometry]
 
 def fold_name(name: str) -> str:
     """Normalise a field or layer name for matching (trim, fold width and case)."""
-    s = str(name).strip()
+    # NFKC folds full-width brackets, letters, digits and spaces to their ASCII forms
+    s = unicodedata.normalize("NFKC", str(name)).strip()
     s = s.replace("（", "(").replace("）", ")").replace("　", "").replace(" ", "")
     return s.lower()
 
 
 def layer_for_name(name: str) -> str | None:
     """The canonical layer name for a layer/sheet/file name, or None."""
-    f = fold_name(name)
-    for layer in LAYERS.values():
-        if f == fold_name(layer.name) or f in {fold_name(a) for a in layer.aliases}:
-            return layer.name
-    return None
+    return _LAYER_NAMES.get(fold_name(name))
+
+
+_LAYER_NAMES: dict[str, str] = {}
+for _layer in LAYERS.values():
+    for _n in (_layer.name, *_layer.aliases):
+        _LAYER_NAMES.setdefault(fold_name(_n), _layer.name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,10 +44,21 @@ def spatial_extension_path() -> Path:
     return want
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with the spatial extension loaded (``None`` = in memory)."""
+def connect(path: str | Path | None = None, *, read_only: bool = False,
+            spatial: bool = True) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with the spatial extension loaded (``None`` = in memory).
+
+    ``spatial=False`` skips loading the extension (about half a second: it is an 80 MB signed
+    binary). Since DuckDB 1.5 the GEOMETRY type and ``ST_GeomFromWKB`` are built in, so the
+    import and the summary do not need it; every ``ST_*`` measure (area, distance …) does.
+    """
     con = duckdb.connect(str(path) if path else ":memory:", read_only=read_only)
-    con.execute(f"LOAD '{spatial_extension_path()}'")
+    if spatial:
+        try:
+            con.execute(f"LOAD '{spatial_extension_path()}'")
+        except BaseException:
+            con.close()
+            raise
     return con
 
 
@@ -127,14 +139,21 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> int:
 
 
 @contextmanager
-def open_store(path: str | Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open (and migrate) the store at ``path``."""
+def open_store(path: str | Path, *, read_only: bool = False,
+               spatial: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open (and migrate) the store at ``path`` (``spatial``: see :func:`connect`)."""
     p = Path(path)
     if read_only and not p.exists():
         raise StoreError(f"数据库文件不存在：{p}")
+    if p.exists() and p.is_dir():
+        raise StoreError(f"数据库路径「{p}」是一个文件夹，应为 DuckDB 数据库文件（如 data/jiyue.duckdb）")
     if not read_only:
         p.parent.mkdir(parents=True, exist_ok=True)
-    con = connect(p, read_only=read_only)
+    try:
+        con = connect(p, read_only=read_only, spatial=spatial)
+    except duckdb.Error as e:
+        raise StoreError(f"无法打开数据库「{p}」（{str(e).splitlines()[0][:200]}）；"
+                         "它可能不是 DuckDB 数据库文件，或正被其他程序使用。数据库未作任何修改。") from None
     try:
         if not read_only:
             migrate(con, p)
@@ -191,15 +210,19 @@ def import_package(db: str | Path, report: Report, *, replace: bool = False,
     zones = sorted(str(z) for z in pkg.layers["zones"]["zone_code"].dropna().unique())
     p = Path(db)
     existed = p.exists()
+    # the first folder this import would create, removed again when the import fails
+    missing = [d for d in (p.parent.resolve(), *p.parent.resolve().parents) if not d.exists()]
+    created_dir = missing[-1] if missing else None
     try:
-        with open_store(p) as con:
+        with open_store(p, spatial=False) as con:  # built-in GEOMETRY suffices to write
             return _import(con, report, zones, year, replace)
     except BaseException:
-        if not existed and p.exists():
-            p.unlink()
-            wal = p.with_name(p.name + ".wal")
-            if wal.exists():
-                wal.unlink()
+        if not existed:
+            for leftover in (p, p.with_name(p.name + ".wal")):
+                if leftover.exists():
+                    leftover.unlink()
+            if created_dir is not None and created_dir.exists():
+                shutil.rmtree(created_dir, ignore_errors=True)
         raise
 
 
@@ -301,7 +324,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, import
 # --------------------------------------------------------------------------- reading back
 def summary(db: str | Path) -> dict[str, Any]:
     """What the store holds: imports and, per zone and year, row counts and areas."""
-    with open_store(db, read_only=True) as con:
+    with open_store(db, read_only=True, spatial=False) as con:
         imports = con.execute(
             "SELECT import_id, year, zones, imported_at, sha256, counts, warnings, replaced "
             "FROM imports ORDER BY import_id").fetchdf()

@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from jiyue import messages
 from jiyue.errors import Problem, ReasonCode, Severity
@@ -41,6 +42,12 @@ GEOM_TYPES = {
     "line": {"LineString", "MultiLineString"},
 }
 GEOM_LABELS = {"polygon": "面（Polygon）", "point": "点（Point）", "line": "线（LineString）"}
+GEOM_TYPE_LABELS = {
+    "Point": "点（Point）", "MultiPoint": "多点（MultiPoint）", "LineString": "线（LineString）",
+    "MultiLineString": "多线（MultiLineString）", "LinearRing": "环（LinearRing）",
+    "Polygon": "面（Polygon）", "MultiPolygon": "多面（MultiPolygon）",
+    "GeometryCollection": "几何集合（GeometryCollection）",
+}
 
 
 @dataclass
@@ -88,7 +95,8 @@ class _Sink:
         fs = None if found is None else str(found)
         self.problems.append(Problem(severity, code, layer, rid, fld, fs, expected,
                                      messages.render(code, layer=layer, row_id=rid, field=fld,
-                                                     found=fs, expected=expected),
+                                                     found=fs, expected=expected,
+                                                     row=None if row is None else int(row)),
                                      None if row is None else int(row)))
 
 
@@ -104,16 +112,19 @@ def validate(pkg: Package) -> Report:
     for name, layer in LAYERS.items():
         if layer.required and name not in pkg.layers:
             sink.add(Severity.ERROR, ReasonCode.MISSING_LAYER, name, None, None, None,
-                     f"名为「{name}」的图层（GeoPackage 图层或同名文件）")
+                     f"名为「{name}」或「{layer.label}」的图层（GeoPackage 图层或同名文件）")
+        elif layer.required and len(pkg.layers[name]) == 0:
+            sink.add(Severity.ERROR, ReasonCode.MISSING_LAYER, name, None, None, "没有任何记录",
+                     f"至少一条「{layer.label}」记录")
     for name, df in pkg.layers.items():
-        _check_required_values(name, df, sink)
+        _check_required_values(name, df, sink, pkg.present.get(name))
         _check_duplicates(name, df, sink)
     _check_references(pkg, sink)
     _check_credit_codes(pkg, sink)
     _check_classes(pkg, sink)
     for name, df in pkg.layers.items():
         if isinstance(df, gpd.GeoDataFrame):
-            _check_geometry(name, df, sink)
+            _check_geometry(name, df, sink, whole_layer_missing=name in pkg.no_geometry)
     report = Report(pkg)
     if _usable(pkg, "parcels"):
         _check_overlaps(pkg.layers["parcels"], sink)  # type: ignore[arg-type]
@@ -126,28 +137,35 @@ def validate(pkg: Package) -> Report:
 
 
 def _usable(pkg: Package, name: str) -> bool:
+    """A spatial layer whose shapes can be related and measured: in the metric working CRS."""
     df = pkg.layers.get(name)
-    return isinstance(df, gpd.GeoDataFrame) and df.crs is not None and len(df) > 0
+    if not isinstance(df, gpd.GeoDataFrame) or df.crs is None or len(df) == 0 or pkg.crs is None:
+        return False
+    return CRS.from_user_input(df.crs) == pkg.crs
 
 
 # --------------------------------------------------------------------------- attribute checks
-def _check_required_values(name: str, df: pd.DataFrame, sink: _Sink) -> None:
+def _check_required_values(name: str, df: pd.DataFrame, sink: _Sink,
+                           present: set[str] | None = None) -> None:
+    """Blank required values, one problem each; linear in the rows and the problems so far."""
     layer = LAYERS[name]
-    reported = {(p.layer, p.row_id, p.field) for p in sink.problems}
-    present = df.attrs.get("present")
+    if present is None:
+        present = df.attrs.get("present")
+    # a bad value was already reported (and blanked) while normalising: do not report it twice
+    reported = {(p.row_id, p.field) for p in sink.problems if p.layer == name and p.row_id is not None}
+    rid = df["_rid"].to_numpy(dtype=object)
+    rows = df["_row"].to_numpy()
     for f in layer.fields:
         if not f.required:
             continue
         if present is not None and f.name not in present:
             continue  # reported once as missing_field
-        s = df[f.name]
-        blank = s.isna().to_numpy()
-        # a bad value was already reported and blanked: do not report it twice
+        blank = pd.isna(df[f.name]).to_numpy(dtype=bool)
         for i in np.flatnonzero(blank):
-            if (name, str(df["_rid"].iat[i]), f.name) in reported:
+            if (str(rid[i]), f.name) in reported:
                 continue
-            sink.add(Severity.ERROR, ReasonCode.MISSING_VALUE, name, df["_rid"].iat[i], f.name,
-                     None, "非空值", df["_row"].iat[i])
+            sink.add(Severity.ERROR, ReasonCode.MISSING_VALUE, name, rid[i], f.name,
+                     None, "非空值", rows[i])
 
 
 def _check_duplicates(name: str, df: pd.DataFrame, sink: _Sink) -> None:
@@ -157,11 +175,21 @@ def _check_duplicates(name: str, df: pd.DataFrame, sink: _Sink) -> None:
         return
     sub = df[keys]
     complete = sub.notna().all(axis=1)
-    dup = sub[complete].duplicated(keep="first")
-    for idx in dup[dup].index:
-        pos = df.index.get_loc(idx)
-        sink.add(Severity.ERROR, ReasonCode.DUPLICATE_ID, name, df["_rid"].iat[pos],
-                 "/".join(keys), df["_rid"].iat[pos], "唯一编号", df["_row"].iat[pos])
+    complete_arr = complete.to_numpy(dtype=bool)
+    dup = sub.duplicated(keep="first").to_numpy(dtype=bool) & complete_arr
+    if not dup.any():
+        return
+    rid = df["_rid"].to_numpy(dtype=object)
+    rows = df["_row"].to_numpy()
+    keys_arr = sub.astype("string").to_numpy(dtype=object)
+    first: dict[tuple[Any, ...], int] = {}
+    for i in np.flatnonzero(complete_arr):
+        key = tuple(keys_arr[i])
+        if key not in first:
+            first[key] = i
+        elif dup[i]:
+            sink.add(Severity.ERROR, ReasonCode.DUPLICATE_ID, name, rid[i], "/".join(keys), rid[i],
+                     f"唯一编号（第{int(rows[first[key]])}行已使用此编号）", rows[i])
 
 
 def _check_references(pkg: Package, sink: _Sink) -> None:
@@ -181,9 +209,12 @@ def _check_references(pkg: Package, sink: _Sink) -> None:
                 continue
             known = set(pkg.layers[target][tfield].dropna().astype(str))
             missing = given & ~vals.astype(str).isin(known)
-            for i in np.flatnonzero(missing.to_numpy()):
-                sink.add(Severity.ERROR, ReasonCode.BROKEN_REFERENCE, name, df["_rid"].iat[i], f.name,
-                         vals.iat[i], f"「{messages.layer_label(target)}」图层", df["_row"].iat[i])
+            rid = df["_rid"].to_numpy(dtype=object)
+            rows = df["_row"].to_numpy()
+            vv = vals.to_numpy(dtype=object)
+            for i in np.flatnonzero(missing.to_numpy(dtype=bool)):
+                sink.add(Severity.ERROR, ReasonCode.BROKEN_REFERENCE, name, rid[i], f.name,
+                         vv[i], f"「{messages.layer_label(target)}」图层", rows[i])
 
 
 def uscc_valid(code: str) -> bool:
@@ -200,12 +231,14 @@ def _check_credit_codes(pkg: Package, sink: _Sink) -> None:
     ent = pkg.layers.get("enterprises")
     if ent is None or "credit_code" not in ent.columns:
         return
-    for i, v in enumerate(ent["credit_code"].to_numpy()):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
+    rid = ent["_rid"].to_numpy(dtype=object)
+    rows = ent["_row"].to_numpy()
+    for i, v in enumerate(ent["credit_code"].to_numpy(dtype=object)):
+        if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
             continue
         if not uscc_valid(v):
-            sink.add(Severity.WARNING, ReasonCode.BAD_CREDIT_CODE, "enterprises", ent["_rid"].iat[i],
-                     "credit_code", v, "18位、校验位正确的统一社会信用代码", ent["_row"].iat[i])
+            sink.add(Severity.WARNING, ReasonCode.BAD_CREDIT_CODE, "enterprises", rid[i],
+                     "credit_code", v, "18位、校验位正确的统一社会信用代码", rows[i])
 
 
 def _check_classes(pkg: Package, sink: _Sink) -> None:
@@ -215,8 +248,9 @@ def _check_classes(pkg: Package, sink: _Sink) -> None:
         return
     bc = p["build_class"].astype("string")
     sc = p["supply_class"].astype("string")
-    idle = p["idle"].map(lambda v: v is True)
-    bad_idle = idle & ~sc.str.startswith("D").fillna(False)
+    idle = p["idle"].map(lambda v: v is True).astype(bool)
+    # a blank class is reported as missing_value (or missing_field), not as a contradiction
+    bad_idle = idle & sc.notna() & ~sc.str.startswith("D").fillna(False)
     for i in np.flatnonzero(bad_idle.to_numpy()):
         sink.add(Severity.WARNING, ReasonCode.INCONSISTENT_CLASS, "parcels", p["_rid"].iat[i], "idle",
                  f"标为闲置，但供应状况为{sc.iat[i]}", "闲置土地应是已供应土地（D类）", p["_row"].iat[i])
@@ -228,18 +262,50 @@ def _check_classes(pkg: Package, sink: _Sink) -> None:
 
 
 # --------------------------------------------------------------------------- geometry checks
-def _check_geometry(name: str, df: gpd.GeoDataFrame, sink: _Sink) -> None:
+# GEOS validity reasons (shapely.is_valid_reason) in words a clerk reads
+_INVALID_REASONS = {
+    "Self-intersection": "边界自相交",
+    "Ring Self-intersection": "环自相交",
+    "Too few points": "顶点太少",
+    "Interior is disconnected": "内部不连通",
+    "Hole lies outside shell": "内环（洞）位于外环之外",
+    "Nested holes": "内环（洞）相互嵌套",
+    "Nested shells": "外环相互嵌套",
+    "Duplicate Rings": "存在重复的环",
+    "Invalid Coordinate": "坐标无效",
+    "Ring is not closed": "环未闭合",
+}
+
+
+def invalid_reason_zh(reason: str) -> str:
+    """A GEOS validity reason such as ``Self-intersection[x y]`` in Chinese, with its place."""
+    head, _, rest = str(reason).partition("[")
+    text = _INVALID_REASONS.get(head.strip(), head.strip())
+    coords = rest.rstrip("]").split()
+    if len(coords) >= 2:
+        try:
+            x, y = float(coords[0]), float(coords[1])
+            return f"{text}，位置约 ({x:.2f}, {y:.2f})"
+        except ValueError:
+            pass
+    return text
+
+
+def _check_geometry(name: str, df: gpd.GeoDataFrame, sink: _Sink, *,
+                    whole_layer_missing: bool = False) -> None:
     layer = LAYERS[name]
     geoms = df.geometry.to_numpy()
+    rid = df["_rid"].to_numpy(dtype=object)
+    rows = df["_row"].to_numpy()
     missing = shapely.is_missing(geoms)
     empty = ~missing & shapely.is_empty(geoms)
     sev = Severity.WARNING if name == "zones" else Severity.ERROR
-    for i in np.flatnonzero(missing):
-        if df.attrs.get("no_geometry_column"):
-            break
-        sink.add(sev, ReasonCode.MISSING_GEOMETRY, name, df["_rid"].iat[i], None, None, None, df["_row"].iat[i])
+    # a layer without any geometry column is reported once, for the layer, while normalising
+    if not (whole_layer_missing or df.attrs.get("no_geometry_column")):
+        for i in np.flatnonzero(missing):
+            sink.add(sev, ReasonCode.MISSING_GEOMETRY, name, rid[i], None, None, None, rows[i])
     for i in np.flatnonzero(empty):
-        sink.add(sev, ReasonCode.EMPTY_GEOMETRY, name, df["_rid"].iat[i], None, None, None, df["_row"].iat[i])
+        sink.add(sev, ReasonCode.EMPTY_GEOMETRY, name, rid[i], None, None, None, rows[i])
     ok = ~missing & ~empty
     types = shapely.get_type_id(geoms)
     names = np.array(["Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
@@ -248,13 +314,14 @@ def _check_geometry(name: str, df: gpd.GeoDataFrame, sink: _Sink) -> None:
     tname = np.where(types >= 0, names[np.clip(types, 0, 7)], "")
     wrong = ok & ~np.isin(tname, list(allowed))
     for i in np.flatnonzero(wrong):
-        sink.add(Severity.ERROR, ReasonCode.WRONG_GEOMETRY_TYPE, name, df["_rid"].iat[i], None, tname[i],
-                 GEOM_LABELS[layer.geometry or "polygon"], df["_row"].iat[i])
+        sink.add(Severity.ERROR, ReasonCode.WRONG_GEOMETRY_TYPE, name, rid[i], None,
+                 GEOM_TYPE_LABELS.get(str(tname[i]), str(tname[i])),
+                 GEOM_LABELS[layer.geometry or "polygon"], rows[i])
     invalid = ok & ~wrong & ~shapely.is_valid(geoms)
     for i in np.flatnonzero(invalid):
-        reason = shapely.is_valid_reason(geoms[i])
-        sink.add(Severity.ERROR, ReasonCode.INVALID_GEOMETRY, name, df["_rid"].iat[i], None, reason,
-                 "有效的图形", df["_row"].iat[i])
+        reason = invalid_reason_zh(shapely.is_valid_reason(geoms[i]))
+        sink.add(Severity.ERROR, ReasonCode.INVALID_GEOMETRY, name, rid[i], None, reason,
+                 "有效的图形（边界不自相交、环闭合）", rows[i])
 
 
 def _good_polygons(df: gpd.GeoDataFrame) -> np.ndarray:
@@ -286,9 +353,10 @@ def _check_overlaps(parcels: gpd.GeoDataFrame, sink: _Sink) -> None:
     hit = area > tol
     rid = parcels["_rid"].to_numpy()
     rows = parcels["_row"].to_numpy()
-    for a, b, ar in zip(good[left[hit]], good[right[hit]], area[hit]):
+    for a, b, ar, t in zip(good[left[hit]], good[right[hit]], area[hit], tol[hit]):
         sink.add(Severity.ERROR, ReasonCode.PARCEL_OVERLAP, "parcels", rid[a], None, rid[b],
-                 f"重叠面积 {ar:.2f} 平方米，超过允许误差（0.5平方米或较小宗地面积的0.1%）", rows[a])
+                 f"重叠面积 {ar:.2f} 平方米，超过允许误差 {t:.2f} 平方米"
+                 "（取 0.5 平方米与较小宗地面积的 0.1% 中的较大者）", rows[a])
 
 
 def assign_buildings(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, sink: _Sink | None = None
@@ -327,26 +395,35 @@ def assign_buildings(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, sin
     rid = buildings["_rid"].to_numpy()
     rows = buildings["_row"].to_numpy()
     outside = bgood & (found < 0)
+    rep = np.full(len(buildings), None, dtype=object)
+    rep[bidx] = pts
     for i in np.flatnonzero(outside):
+        where = f"代表点坐标 ({shapely.get_x(rep[i]):.2f}, {shapely.get_y(rep[i]):.2f})"
+        if np.isnan(given_known[i]):
+            consequence = "不属于任何宗地，不参与宗地指标计算"
+        else:
+            consequence = f"按填写的宗地「{given[i]}」计入"
         sink.add(Severity.WARNING, ReasonCode.BUILDING_OUTSIDE_PARCELS, "buildings", rid[i], "parcel_id",
-                 "其代表点不在任何宗地范围内", None, rows[i])
+                 f"{where}，{consequence}", "位于某一宗地范围内", rows[i])
     mismatch = bgood & (found >= 0) & ~np.isnan(given_known) & (given_known != found)
     for i in np.flatnonzero(mismatch):
         sink.add(Severity.WARNING, ReasonCode.BUILDING_PARCEL_MISMATCH, "buildings", rid[i], "parcel_id",
                  given[i], pids[found[i]], rows[i])
-    # straddling: footprint not covered by its effective parcel
-    has = np.flatnonzero(bgood & (eff_pos >= 0))
+    # straddling: footprint not covered by the parcel holding its representative point (a
+    # building placed in another parcel than the one given is reported as a mismatch above)
+    has = np.flatnonzero(bgood & (found >= 0))
     if len(has):
-        bg, pg = bgeo[has], pgeo[eff_pos[has]]
+        bg, pg = bgeo[has], pgeo[found[has]]
         covered = shapely.covered_by(bg, pg)
         cand = has[~covered]
         if len(cand):
-            bg, pg = bgeo[cand], pgeo[eff_pos[cand]]
+            bg, pg = bgeo[cand], pgeo[found[cand]]
             fa = shapely.area(bg)
             out_area = fa - shapely.area(shapely.intersection(bg, pg))
             hit = (out_area > STRADDLE_TOLERANCE_M2) & (out_area > STRADDLE_TOLERANCE_SHARE * fa)
             for i, oa, a in zip(cand[hit], out_area[hit], fa[hit]):
                 sink.add(Severity.WARNING, ReasonCode.BUILDING_STRADDLES_PARCELS, "buildings", rid[i],
-                         "parcel_id", f"{oa:.1f} 平方米（占基底 {oa / a:.1%}）在宗地「{eff[i]}」之外",
+                         "parcel_id", f"{oa:.1f} 平方米（占基底 {oa / a:.1%}）在宗地「{pids[found[i]]}」之外",
                          "建筑基底应完整位于一宗宗地内", rows[i])
-    return pd.Series(eff, index=buildings.index, name="parcel_eff")
+    # object dtype with None for "no parcel" (pandas would otherwise infer a NaN-backed str)
+    return pd.Series(list(eff), index=buildings.index, name="parcel_eff", dtype=object)

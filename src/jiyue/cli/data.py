@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,33 @@ def _problem_lines(problems: list[dict[str, Any]], limit: int | None) -> list[st
     return lines
 
 
+def _read_report(pkg: Path, fmt: str, extra: dict[str, Any] | None = None) -> Any:
+    """Validate ``pkg``; an unreadable package still gives JSON on stdout with ``--format json``.
+
+    The JSON then has the usual shape with one ``package_unreadable`` problem; the sentence
+    also goes to stderr, and the exit code stays 2.
+    """
+    from jiyue.errors import PackageUnreadable
+    from jiyue.validate import validate_path
+
+    debug = bool(click.get_current_context().find_root().params.get("debug"))
+    try:
+        with warnings.catch_warnings():
+            if not debug:  # library chatter (GDAL, pandas) is no message for a clerk
+                warnings.simplefilter("ignore")
+            return validate_path(pkg)
+    except PackageUnreadable as e:
+        if fmt == "json":
+            problem = {"severity": "error", "code": e.code.value if e.code else "package_unreadable",
+                       "layer": None, "row_id": None, "field": None, "found": str(pkg),
+                       "expected": "GeoPackage 文件、按图层命名的文件夹或 .zip 压缩包",
+                       "message": e.message, "row": None}
+            counts = {"errors": 1, "warnings": 0, "rows": {}, "by_code": {problem["code"]: 1}}
+            click.echo(json.dumps({"ok": False, **(extra or {}), "counts": counts, "problems": [problem]},
+                                  ensure_ascii=False, indent=1))
+        raise
+
+
 @cli.command()
 @click.argument("pkg", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -34,9 +62,7 @@ def _problem_lines(problems: list[dict[str, Any]], limit: int | None) -> list[st
 @guarded(internal_exit=2)
 def validate(pkg: Path, fmt: str, show_all: bool, out: Path | None) -> None:
     """Validate a data package; exit 0 = no errors, 1 = errors, 2 = unreadable."""
-    from jiyue.validate import validate_path
-
-    report = validate_path(pkg)
+    report = _read_report(pkg, fmt)
     d = report.to_dict()
     if out is not None:
         from jiyue.tables import write_problems
@@ -71,9 +97,8 @@ def validate(pkg: Path, fmt: str, show_all: bool, out: Path | None) -> None:
 def import_cmd(pkg: Path, db: Path, replace: bool, year: int | None, fmt: str) -> None:
     """Validate a package and import it into the DuckDB store, all or nothing."""
     from jiyue.store import import_package
-    from jiyue.validate import validate_path
 
-    report = validate_path(pkg)
+    report = _read_report(pkg, fmt, {"imported": None})
     if not report.ok:
         d = report.to_dict()
         if fmt == "json":
