@@ -122,11 +122,11 @@ def test_pdf_text_layer(rendered) -> None:
 
 def test_flags_table_by_hand(rendered) -> None:
     # Z2: P4 B21/D21 (not idle in Z2) supplied-but-unbuilt 1 ha; P5 B21/E21 ready 1 ha;
-    # P1 A2 with 4 000 m² floor on 10 000 m² → FAR 0.40 < 1.0 (产城融合型 profile has no industrial_far ideal)
+    # P1 A2 with 4 000 m² floor on 10 000 m² → FAR 0.40 < 0.7 (the profile's [whatif] low_industrial_far)
     t = re.sub(r"\s+", "", rendered["text"])
     assert "供应状况D1/D21/D22，建设状况B21/B2211.00" in t
     assert "建设状况B21，供应状况E1/E21/E2211.00" in t
-    assert "建设状况A2，宗地容积率低于111.00" in t
+    assert "建设状况A2，宗地容积率低于0.711.00" in t
     assert "是否闲置=是（已认定闲置）00.00" in t
 
 
