@@ -78,8 +78,22 @@ def load_tables(pkg: str | Path | None = None, db: str | Path | None = None, *, 
                     if c != "import_id" and (geometry or c != "geom")]
             sel = ", ".join(f'"{c}"' if c != "geom" else "ST_AsWKB(geom) AS geom" for c in cols)
             df = con.execute(f"SELECT {sel} FROM {name} WHERE import_id IN ({ph})", imports).fetchdf()
-            layers[name] = df
+            layers[name] = expand_extra(df)
         return Tables(restrict_to_zones(layers, zones), y, zones, {"db": str(db), "imports": imports})
+
+
+def expand_extra(df: pd.DataFrame) -> pd.DataFrame:
+    """Turn the store's JSON ``extra`` column back into ``x_<name>`` columns (as a package gives them)."""
+    if "extra" not in df.columns:
+        return df
+    ex = df.pop("extra")
+    if ex.notna().any():
+        import json
+
+        parsed = pd.DataFrame([json.loads(v) if isinstance(v, str) else {} for v in ex], index=df.index)
+        for c in parsed.columns:
+            df[f"x_{c}"] = parsed[c].astype(object).where(parsed[c].notna(), None)
+    return df
 
 
 def restrict_to_zones(layers: dict[str, pd.DataFrame], zones: list[str]) -> dict[str, pd.DataFrame]:

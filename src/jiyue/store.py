@@ -28,7 +28,7 @@ from jiyue import messages
 from jiyue.errors import ReasonCode, StoreError
 from jiyue.validate import Report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def spatial_extension_path() -> Path:
@@ -106,6 +106,11 @@ MIGRATIONS: dict[int, list[str]] = {
         """CREATE TABLE problems (import_id INTEGER, severity VARCHAR, code VARCHAR, layer VARCHAR,
             row_id VARCHAR, field VARCHAR, found VARCHAR, expected VARCHAR, message VARCHAR)""",
     ],
+    # 2: unknown fields of a package (kept by the reader as x_<name>) are stored as one JSON
+    #    object per row, so engines that read optional fields (园区, 街道 …) see them from the store.
+    2: [f"ALTER TABLE {t} ADD COLUMN extra VARCHAR" for t in (
+        "zones", "parcels", "buildings", "enterprises", "enterprise_years", "zone_years", "contracts",
+        "progress", "facilities", "roads")],
 }
 DATA_TABLES = ["zones", "parcels", "buildings", "enterprises", "enterprise_years", "zone_years",
                "contracts", "progress", "facilities", "roads", "problems"]
@@ -296,6 +301,16 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, import
                 select.append("CASE WHEN geom IS NULL THEN NULL ELSE ST_GeomFromWKB(geom) END")
             else:
                 select.append("NULL::GEOMETRY")
+            continue
+        if name == "extra":
+            xcols = [c for c in df.columns if str(c).startswith("x_")]
+            if xcols:
+                sub = df[xcols].rename(columns=lambda c: str(c)[2:]).reset_index(drop=True)
+                lines = sub.to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
+                data["extra"] = pd.Series(lines.splitlines()[: len(sub)], dtype=object)
+                select.append('"extra"::VARCHAR')
+            else:
+                select.append("NULL::VARCHAR")
             continue
         if name not in df.columns:
             select.append(f"NULL::{dtype}")
