@@ -58,6 +58,9 @@ run: venv
 	  $(BIN)/jiyue report circular --db $(DB) --out $(OUT)/reports || exit $$?; \
 	fi
 
+	@echo "== 网页服务（Ctrl+C 结束）"
+	$(BIN)/jiyue serve --db $(DB) --demo-users
+
 test: venv
 	$(BIN)/python -m pytest
 

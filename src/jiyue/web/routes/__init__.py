@@ -1,0 +1,8 @@
+"""The routes, one module per page or resource; each module's ``router`` is listed in ROUTERS."""
+
+from __future__ import annotations
+
+from jiyue.web.routes import admin, auth, dashboard, enterprises, home, ledger, map, reports, upload
+
+ROUTERS = [home.router, auth.router, dashboard.router, map.router, enterprises.router, ledger.router,
+           upload.router, reports.router, admin.router]

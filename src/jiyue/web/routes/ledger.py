@@ -1,0 +1,266 @@
+"""The idle-land campaign ledger (专项整治台账): plans, progress, closing (销号) with evidence.
+
+The ledger itself is the idle-land engine's (:mod:`jiyue.idle.campaign` on :mod:`jiyue.ledger`);
+these routes parse the forms, check uploads and call it. Closing without at least one evidence
+file is refused here already (and again by the engine).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import tempfile
+from pathlib import Path as FsPath
+from typing import Any
+from urllib.parse import quote
+
+import duckdb
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from jiyue.errors import JiyueError
+from jiyue.web import audit, labels, queries
+from jiyue.web.deps import actor, ctx, cursor, require
+from jiyue.web.errors import WebError, bad_request, not_found
+from jiyue.web.routes._common import render
+from jiyue.web.settings import EVIDENCE_TYPES
+from jiyue.web.uploads import check_upload, save_upload
+from jiyue.web.users import User, list_users
+
+router = APIRouter()
+
+PARCEL = Path(max_length=100)
+CAMPAIGN = Path(ge=1, le=2**31 - 1)
+MAX_EVIDENCE_FILES = 5
+PLAN_FIELDS = ("start", "until", "new_start", "new_completion", "agreement_date", "new_use", "description",
+               "compensation_wan")
+FIGURES = ("area_revitalised_m2", "fee_collected_wan", "penalty_collected_wan", "recovered_area_m2", "invested_wan")
+
+
+def _idle_labels() -> Any:
+    try:
+        from jiyue.idle import labels as idle_labels
+
+        return idle_labels
+    except ImportError:
+        return None
+
+
+def _reviewers(cur: duckdb.DuckDBPyConnection, me: User) -> list[str]:
+    return [u.display_name for u in list_users(cur) if u.active and u.can("edit_ledger") and u.user_id != me.user_id]
+
+
+@router.get("/ledger", include_in_schema=False)
+def ledger_page(request: Request, campaign: int | None = Query(None, ge=1, le=2**31 - 1),
+                state: str | None = Query(None, max_length=20), user: User = Depends(require("view_ledger")),
+                cur: duckdb.DuckDBPyConnection = Depends(cursor)) -> Response:
+    eng = ctx(request).engines
+    zones = queries.zones(cur)
+    try:
+        camps = eng.campaigns()
+    except JiyueError as e:
+        return render(request, "ledger.html", user, unavailable=e.message, camps=[], doc=None, stats=None,
+                      zones=zones, il=None, state=state, items=[])
+    doc = stats = None
+    items: list[dict[str, Any]] = []
+    if camps:
+        cid = campaign or camps[-1]["campaign_id"]
+        if not any(c["campaign_id"] == cid for c in camps):
+            raise not_found(f"没有编号为 {cid} 的台账。")
+        doc = eng.ledger(cid)
+        stats = eng.ledger_stats(cid)
+        items = [i for i in doc["items"] if (state is None and i["in_breach"]) or (state == "all")
+                 or (state is not None and i["state"] == state)]
+    return render(request, "ledger.html", user, unavailable=None, camps=camps, doc=doc, stats=stats, zones=zones,
+                  il=_idle_labels(), state=state, items=items, this_year=dt.date.today().year)
+
+
+@router.post("/ledger/campaigns", include_in_schema=False)
+def open_campaign(request: Request, since: int = Form(..., ge=1990, le=2200), as_of: str = Form("", max_length=10),
+                  zone: str = Form("", max_length=100), name: str = Form("", max_length=200),
+                  user: User = Depends(require("edit_ledger"))) -> Response:
+    day = None
+    if as_of.strip():
+        try:
+            day = dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            raise bad_request(f"截止日期「{as_of}」不是有效日期，应为如 2020-12-31 的日期") from None
+    c = ctx(request)
+    out = c.engines.open_campaign(since=since, as_of=day, zone=zone.strip() or None, user=user.display_name,
+                                  name=name.strip() or None)
+    with c.store.write() as w:
+        audit.record(w, actor(request, user), "ledger.open", f"campaign:{out['campaign_id']}", None,
+                     {k: out[k] for k in ("campaign_id", "name", "as_of", "since", "items", "in_breach")})
+    return RedirectResponse(f"/ledger?campaign={out['campaign_id']}&done=campaign", status_code=303)
+
+
+def _item(request: Request, campaign: int, parcel: str) -> dict[str, Any]:
+    doc = ctx(request).engines.ledger(campaign, parcel)
+    return {"campaign": doc["campaign"], "item": doc["items"][0]}
+
+
+def _snapshot(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: item.get(k) for k in ("state", "plan", "outcome", "version")}
+
+
+@router.get("/ledger/{campaign}/items/{parcel}", include_in_schema=False)
+def item_page(request: Request, campaign: int = CAMPAIGN, parcel: str = PARCEL,
+              user: User = Depends(require("view_ledger")), cur: duckdb.DuckDBPyConnection = Depends(cursor),
+              error: str | None = None, status_code: int = 200) -> Response:
+    d = _item(request, campaign, parcel)
+    hist = ctx(request).engines.ledger_history(campaign, parcel)
+    return render(request, "ledger_item.html", user, status_code=status_code, d=d, history=hist, il=_idle_labels(),
+                  error=error, reviewers=_reviewers(cur, user), plan_fields=PLAN_FIELDS, figures=FIGURES,
+                  today=dt.date.today().isoformat(), max_files=MAX_EVIDENCE_FILES,
+                  evidence_types="、".join(EVIDENCE_TYPES))
+
+
+@router.post("/ledger/{campaign}/items/{parcel}/plan", include_in_schema=False)
+async def plan(request: Request, campaign: int = CAMPAIGN, parcel: str = PARCEL,
+               user: User = Depends(require("edit_ledger"))) -> Response:
+    form = await request.form()
+    option = str(form.get("option") or "")[:40]
+    fields: dict[str, Any] = {}
+    for k in PLAN_FIELDS:
+        v = str(form.get(k) or "").strip()[:500]
+        if v:
+            fields[k] = v
+    for k in ("price_paid", "funds_in_place"):
+        if form.get(k):
+            fields[k] = True
+    return await run_in_threadpool(_plan, request, campaign, parcel, option, fields, user)
+
+
+def _plan(request: Request, campaign: int, parcel: str, option: str, fields: dict[str, Any], user: User) -> Response:
+    c = ctx(request)
+    before = _item(request, campaign, parcel)["item"]
+    try:
+        out = c.engines.plan(campaign=campaign, parcel=parcel, option=option, fields=fields, user=user.display_name)
+    except JiyueError as e:
+        with c.store.cursor() as cur:
+            return item_page(request, campaign, parcel, user, cur, error=e.message, status_code=400)
+    with c.store.write() as w:
+        audit.record(w, actor(request, user), "ledger.plan", f"campaign:{campaign}/parcel:{parcel}",
+                     _snapshot(before), out)
+    return RedirectResponse(f"/ledger/{campaign}/items/{quote(parcel, safe='')}?done=plan", status_code=303)
+
+
+@router.post("/ledger/{campaign}/items/{parcel}/progress", include_in_schema=False)
+async def progress(request: Request, campaign: int = CAMPAIGN, parcel: str = PARCEL,
+                   user: User = Depends(require("edit_ledger"))) -> Response:
+    form = await request.form()
+    date = str(form.get("date") or "").strip()[:10]
+    note = str(form.get("note") or "").strip()[:2000] or None
+    figures: dict[str, Any] = {}
+    for k in FIGURES:
+        v = str(form.get(k) or "").strip()
+        if v:
+            try:
+                figures[k] = float(v)
+            except ValueError:
+                raise bad_request(f"「{k}」应为数字，实际为「{v[:40]}」") from None
+    return await run_in_threadpool(_progress, request, campaign, parcel, date, note, figures, user)
+
+
+def _progress(request: Request, campaign: int, parcel: str, date: str, note: str | None, figures: dict[str, Any],
+              user: User) -> Response:
+    c = ctx(request)
+    before = _item(request, campaign, parcel)["item"]
+    try:
+        out = c.engines.progress(campaign=campaign, parcel=parcel, date=date, note=note, figures=figures,
+                                 user=user.display_name)
+    except JiyueError as e:
+        with c.store.cursor() as cur:
+            return item_page(request, campaign, parcel, user, cur, error=e.message, status_code=400)
+    with c.store.write() as w:
+        audit.record(w, actor(request, user), "ledger.progress", f"campaign:{campaign}/parcel:{parcel}",
+                     _snapshot(before), {**out, "record": {"date": date, "note": note, **figures}})
+    return RedirectResponse(f"/ledger/{campaign}/items/{quote(parcel, safe='')}?done=progress", status_code=303)
+
+
+_SAFE_NAME = re.compile(r"[^\w.\-（）()\u4e00-\u9fff]+")
+
+
+def _safe_name(name: str, index: int) -> str:
+    base = FsPath(name.replace("\\", "/")).name
+    base = _SAFE_NAME.sub("_", base).strip("._") or f"evidence-{index}"
+    return base[-120:]
+
+
+@router.post("/ledger/{campaign}/items/{parcel}/close", include_in_schema=False)
+async def close(request: Request, campaign: int = CAMPAIGN, parcel: str = PARCEL,
+                reviewer: str = Form("", max_length=100), outcome: str = Form("rectified", max_length=40),
+                note: str = Form("", max_length=2000), evidence: list[UploadFile] | None = File(None),
+                user: User = Depends(require("edit_ledger"))) -> Response:
+    c = ctx(request)
+    files = [f for f in (evidence or []) if f.filename]
+    tmp = FsPath(tempfile.mkdtemp(prefix="evidence-", dir=c.settings.files_root))
+    try:
+        if len(files) > MAX_EVIDENCE_FILES:
+            raise bad_request(f"一次最多上传 {MAX_EVIDENCE_FILES} 个证明材料文件")
+        paths = []
+        for i, f in enumerate(files, 1):
+            target = tmp / f"{i:02d}" / _safe_name(f.filename or "", i)
+            target.parent.mkdir()
+            size, _ = await save_upload(f, target, c.settings.max_evidence_mb)
+            check_upload(target, f.filename or "", EVIDENCE_TYPES, size)
+            paths.append(str(target))
+        return await run_in_threadpool(_close, request, campaign, parcel, paths, reviewer.strip(), outcome,
+                                       note.strip() or None, user)
+    except WebError as e:
+        if e.status not in (400, 413, 415):
+            raise
+        return await run_in_threadpool(_item_error, request, campaign, parcel, user, e.message, e.status)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _item_error(request: Request, campaign: int, parcel: str, user: User, message: str, status: int) -> Response:
+    with ctx(request).store.cursor() as cur:
+        return item_page(request, campaign, parcel, user, cur, error=message, status_code=status)
+
+
+def _close(request: Request, campaign: int, parcel: str, paths: list[str], reviewer: str, outcome: str,
+           note: str | None, user: User) -> Response:
+    c = ctx(request)
+    before = _item(request, campaign, parcel)["item"]
+    if not paths:
+        with c.store.write() as w:
+            audit.record(w, actor(request, user), "ledger.close_refused", f"campaign:{campaign}/parcel:{parcel}",
+                         _snapshot(before), {"reason": "no_evidence"})
+        with c.store.cursor() as cur:
+            return item_page(request, campaign, parcel, user, cur, error=labels.MSG["evidence_required"],
+                             status_code=400)
+    try:
+        out = c.engines.close(campaign=campaign, parcel=parcel, evidence=paths, reviewer=reviewer, outcome=outcome,
+                              note=note, user=user.display_name)
+    except JiyueError as e:
+        with c.store.cursor() as cur:
+            return item_page(request, campaign, parcel, user, cur, error=e.message, status_code=400)
+    with c.store.write() as w:
+        audit.record(w, actor(request, user), "ledger.close", f"campaign:{campaign}/parcel:{parcel}",
+                     _snapshot(before), out)
+    return RedirectResponse(f"/ledger/{campaign}/items/{quote(parcel, safe='')}?done=closed", status_code=303)
+
+
+@router.get("/ledger/evidence/{evidence_id}", include_in_schema=False)
+def evidence(request: Request, evidence_id: int = Path(ge=1, le=2**31 - 1),
+             user: User = Depends(require("view_ledger"))) -> Response:
+    name, data, sha = ctx(request).engines.evidence(evidence_id)
+    return Response(data, media_type="application/octet-stream", headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}", "X-Content-SHA256": sha})
+
+
+@router.get("/api/ledger", summary="The idle-land campaign ledger (latest campaign unless named)")
+def ledger_api(request: Request, campaign: int | None = Query(None, ge=1, le=2**31 - 1),
+               user: User = Depends(require("view_ledger"))) -> dict[str, Any]:
+    eng = ctx(request).engines
+    camps = eng.campaigns()
+    if not camps:
+        return {"ok": True, "campaigns": [], "ledger": None}
+    cid = campaign or camps[-1]["campaign_id"]
+    if not any(c["campaign_id"] == cid for c in camps):
+        raise not_found(f"没有编号为 {cid} 的台账。")
+    return {"ok": True, "campaigns": camps, "ledger": eng.ledger(cid)}

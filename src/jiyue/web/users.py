@@ -1,0 +1,199 @@
+"""Users, roles, sessions and the web tables in the store (``ensure_schema``).
+
+The web application keeps its own tables in the store, created idempotently by
+:func:`ensure_schema` and versioned under the ``meta`` key ``schema_version.web``. Nothing is
+deleted: users are deactivated, sessions ended, and every change is an audit event
+(:mod:`jiyue.web.audit`).
+
+Roles (a closed set) and what each may do are data (:data:`PERMISSIONS`), checked in one place
+(:func:`can`); ``docs/web.md`` prints the matrix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from jiyue.errors import StoreError
+
+SCHEMA_KEY = "schema_version.web"
+SCHEMA_VERSION = 1
+
+ADMIN, BUREAU, INSPECTOR, ENTERPRISE, VIEWER = "admin", "bureau", "inspector", "enterprise", "viewer"
+ROLES = (ADMIN, BUREAU, INSPECTOR, ENTERPRISE, VIEWER)
+
+#: permission -> roles holding it
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "view_zone": frozenset({ADMIN, BUREAU, INSPECTOR, VIEWER}),          # dashboard, map, parcel cards
+    "view_enterprises": frozenset({ADMIN, BUREAU, INSPECTOR, VIEWER}),   # every enterprise's profile
+    "view_ledger": frozenset({ADMIN, BUREAU, INSPECTOR, VIEWER}),
+    "edit_ledger": frozenset({ADMIN, BUREAU, INSPECTOR}),                # open items, plans, progress, close
+    "upload": frozenset({ADMIN, BUREAU}),                                # validate and import packages
+    "reports": frozenset({ADMIN, BUREAU, INSPECTOR, VIEWER}),
+    "answer_objections": frozenset({ADMIN, BUREAU}),
+    "confirm_own": frozenset({ENTERPRISE}),                              # confirm own data and results
+    "object_own": frozenset({ENTERPRISE}),                               # file objections on own results
+    "manage_users": frozenset({ADMIN}),
+    "view_audit": frozenset({ADMIN}),
+}
+
+_DDL: dict[int, list[str]] = {
+    1: [
+        "CREATE SEQUENCE IF NOT EXISTS web_user_seq START 1",
+        "CREATE SEQUENCE IF NOT EXISTS web_audit_seq START 1",
+        "CREATE SEQUENCE IF NOT EXISTS web_feedback_seq START 1",
+        """CREATE TABLE IF NOT EXISTS web_users (user_id INTEGER PRIMARY KEY, username VARCHAR,
+            display_name VARCHAR, role VARCHAR, enterprise_id VARCHAR, password_hash VARCHAR,
+            active BOOLEAN, created_at TIMESTAMP, updated_at TIMESTAMP)""",
+        """CREATE TABLE IF NOT EXISTS web_sessions (token_hash VARCHAR PRIMARY KEY, user_id INTEGER,
+            csrf_token VARCHAR, ip VARCHAR, created_at TIMESTAMP, last_seen TIMESTAMP,
+            expires_at TIMESTAMP, ended_at TIMESTAMP)""",
+        """CREATE TABLE IF NOT EXISTS web_login_attempts (attempted_at TIMESTAMP, username VARCHAR, ip VARCHAR,
+            ok BOOLEAN)""",
+        """CREATE TABLE IF NOT EXISTS web_audit (event_id BIGINT PRIMARY KEY, created_at TIMESTAMP,
+            user_id INTEGER, username VARCHAR, role VARCHAR, ip VARCHAR, action VARCHAR,
+            target VARCHAR, before VARCHAR, after VARCHAR)""",
+        """CREATE TABLE IF NOT EXISTS web_uploads (upload_id VARCHAR PRIMARY KEY, user_id INTEGER,
+            filename VARCHAR, stored_path VARCHAR, size BIGINT, sha256 VARCHAR, created_at TIMESTAMP,
+            status VARCHAR, errors INTEGER, warnings INTEGER, import_id INTEGER)""",
+        """CREATE TABLE IF NOT EXISTS web_confirmations (confirmation_id INTEGER PRIMARY KEY,
+            enterprise_id VARCHAR, year INTEGER, what VARCHAR, note VARCHAR, user_id INTEGER,
+            confirmed_at TIMESTAMP)""",
+        """CREATE TABLE IF NOT EXISTS web_objections (objection_id INTEGER PRIMARY KEY,
+            enterprise_id VARCHAR, year INTEGER, subject VARCHAR, text VARCHAR, status VARCHAR,
+            filed_by INTEGER, filed_at TIMESTAMP, answer VARCHAR, answered_by INTEGER,
+            answered_at TIMESTAMP)""",
+        """CREATE TABLE IF NOT EXISTS web_parcel_geo (import_id INTEGER, parcel_id VARCHAR,
+            zone_code VARCHAR, build_class VARCHAR, supply_class VARCHAR, idle BOOLEAN, user_id VARCHAR,
+            xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE, wkb BLOB)""",
+    ],
+}
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT value FROM meta WHERE key = ?", [SCHEMA_KEY]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
+    """Create or upgrade the web tables (idempotent); refuse a store from a newer jiyue."""
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise StoreError(f"数据库中网页模块的表结构版本为 {current}，高于本程序支持的 {SCHEMA_VERSION}；"
+                         "请升级 jiyue 后再启动网页服务。")
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        con.execute("BEGIN")
+        try:
+            for stmt in _DDL[version]:
+                con.execute(stmt)
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [SCHEMA_KEY, str(version)])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in (or looked-up) user."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: str
+    enterprise_id: str | None
+    active: bool = True
+
+    def can(self, permission: str) -> bool:
+        return can(self.role, permission)
+
+    def owns(self, enterprise_id: str) -> bool:
+        """An enterprise user's own enterprise."""
+        return self.role == ENTERPRISE and self.enterprise_id is not None and self.enterprise_id == enterprise_id
+
+    def public(self) -> dict[str, Any]:
+        return {"user_id": self.user_id, "username": self.username, "display_name": self.display_name,
+                "role": self.role, "enterprise_id": self.enterprise_id, "active": self.active}
+
+
+def can(role: str, permission: str) -> bool:
+    """Whether ``role`` holds ``permission`` (unknown permissions are held by nobody)."""
+    return role in PERMISSIONS.get(permission, frozenset())
+
+
+_USER_COLS = "user_id, username, display_name, role, enterprise_id, active"
+
+
+def _user(row: tuple[Any, ...] | None) -> User | None:
+    if row is None:
+        return None
+    return User(int(row[0]), str(row[1]), str(row[2] or row[1]), str(row[3]), row[4], bool(row[5]))
+
+
+def get_user(con: duckdb.DuckDBPyConnection, user_id: int) -> User | None:
+    return _user(con.execute(f"SELECT {_USER_COLS} FROM web_users WHERE user_id = ?", [user_id]).fetchone())
+
+
+def find_user(con: duckdb.DuckDBPyConnection, username: str) -> tuple[User, str] | None:
+    """The user with this login name (case-insensitive) and their password hash."""
+    row = con.execute(f"SELECT {_USER_COLS}, password_hash FROM web_users WHERE lower(username) = lower(?)",
+                      [username.strip()]).fetchone()
+    if row is None:
+        return None
+    user = _user(row[:6])
+    assert user is not None
+    return user, str(row[6])
+
+
+def list_users(con: duckdb.DuckDBPyConnection) -> list[User]:
+    rows = con.execute(f"SELECT {_USER_COLS} FROM web_users ORDER BY user_id").fetchall()
+    return [u for u in (_user(r) for r in rows) if u is not None]
+
+
+def count_admins(con: duckdb.DuckDBPyConnection) -> int:
+    row = con.execute("SELECT count(*) FROM web_users WHERE role = ? AND active", [ADMIN]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def insert_user(con: duckdb.DuckDBPyConnection, *, username: str, display_name: str, role: str,
+                enterprise_id: str | None, password_hash: str) -> User:
+    """Insert a user (the caller checked the name is free, inside its write transaction)."""
+    now = dt.datetime.now()
+    row = con.execute("SELECT nextval('web_user_seq')").fetchone()
+    assert row is not None
+    uid = int(row[0])
+    con.execute("INSERT INTO web_users VALUES (?, ?, ?, ?, ?, ?, TRUE, ?, ?)",
+                [uid, username, display_name, role, enterprise_id, password_hash, now, now])
+    user = get_user(con, uid)
+    assert user is not None
+    return user
+
+
+def update_user(con: duckdb.DuckDBPyConnection, user_id: int, *, role: str | None = None,
+                enterprise_id: str | None = None, display_name: str | None = None,
+                active: bool | None = None, password_hash: str | None = None,
+                clear_enterprise: bool = False) -> None:
+    sets: list[str] = []
+    params: list[Any] = []
+    for col, val in (("role", role), ("display_name", display_name), ("active", active),
+                     ("password_hash", password_hash)):
+        if val is not None:
+            sets.append(f"{col} = ?")
+            params.append(val)
+    if enterprise_id is not None or clear_enterprise:
+        sets.append("enterprise_id = ?")
+        params.append(enterprise_id)
+    if not sets:
+        return
+    sets.append("updated_at = ?")
+    params.append(dt.datetime.now())
+    con.execute(f"UPDATE web_users SET {', '.join(sets)} WHERE user_id = ?", [*params, user_id])
+
+
+def end_sessions_of(con: duckdb.DuckDBPyConnection, user_id: int) -> None:
+    con.execute("UPDATE web_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
+                [dt.datetime.now(), user_id])
