@@ -16,6 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from jiyue.values import to_num as _num, to_text as _text, to_bool as _bool  # noqa: F401 (re-exported names)
+
 from jiyue.idle.calendar import to_date
 
 HIGH_STOREY_M = 8.0  # a storey higher than 8 m counts twice in the floor area (control indicators)
@@ -87,27 +89,10 @@ class ParcelFacts:
         return [e for e in self.events if e.date <= as_of]
 
 
-def _num(v: Any) -> float | None:
-    if v is None or v is pd.NA:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
-def _text(v: Any) -> str | None:
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return None
-    s = str(v).strip()
-    return s or None
 
 
-def _bool(v: Any) -> bool | None:
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return None
-    return bool(v)
 
 
 def sort_events(events: Iterable[Event]) -> tuple[Event, ...]:

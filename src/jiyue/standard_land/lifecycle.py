@@ -25,6 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from jiyue.values import to_date, to_num as _num, to_bool as _bool, to_text as _text  # noqa: F401 (re-exported names)
+
 from jiyue.standard_land import labels
 
 #: rank of each ordered event; halted/resumed share a rank (they alternate between start and completion)
@@ -72,44 +74,12 @@ class Event:
         return d
 
 
-def to_date(v: Any) -> dt.date | None:
-    """A date from a date, datetime, Timestamp or ISO string; None for empty values."""
-    if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return None if pd.isna(v) else v.date()
-    if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
-    try:
-        ts = pd.to_datetime(v)
-    except (ValueError, TypeError):
-        return None
-    return None if pd.isna(ts) else ts.date()
 
 
-def _num(v: Any) -> float | None:
-    if v is None or v is pd.NA:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
-def _bool(v: Any) -> bool | None:
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return None
-    return bool(v)
 
 
-def _text(v: Any) -> str | None:
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return None
-    s = str(v).strip()
-    return s or None
 
 
 def events_from_frame(df: pd.DataFrame | None, source: str) -> list[Event]:
