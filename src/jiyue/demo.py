@@ -12,7 +12,11 @@ field names, and is calibrated so that the three figures quoted in the article c
 
 It also reproduces the article's stories: 乖宝's 8.67 ha old plant and 19.5 ha phase-2 parcel,
 the 5.43 ha block of five low-efficiency holders, the 37 industrial parcels granted since
-2016 of which 12 are in breach of their grant contracts, and the 7 medical sites.
+2016 of which 12 are in breach of their grant contracts (by the idle-land engine's own rules,
+see :func:`breach_reasons`), and the 7 medical sites. For the engines built on it, 11 of the 37
+are standard-land (标准地) contracts at every stage of their life cycle on 2020-12-31 (delivered
+… production review done), and the enterprises carry the optional per-mu fields (park, street,
+flags, water and gas use, the lessor of leased land), with six firms founded in 2020.
 
 How it is built (see ``docs/demo.md`` for the long version):
 
@@ -37,7 +41,7 @@ import datetime as dt
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +100,6 @@ M2_PER_HA = 10_000.0
 M2_PER_MU = 10_000.0 / 15.0  # 1 亩 = 10000/15 m²
 HIGH_STOREY_M = 8.0  # a storey taller than 8 m counts twice in the floor-area ratio
 CONTRACT_CUTOFF = dt.date(2016, 1, 1)  # "2016年以来出让的37宗工业企业"
-SHORTFALL_SHARE = 0.9  # investment below 90 % of the agreed (excl. land price) = shortfall (docs)
 
 # GB/T 21010-2017 land-use codes used below (kept here so the mapping is visible in one place)
 LU_INDUSTRIAL = "0601"  # 工业用地
@@ -636,28 +639,44 @@ def _assign_supply(lots: list[Lot], rng: np.random.Generator) -> None:
 
 
 # --------------------------------------------------------------------------- contract stories
-# (story, count, built?) — 22 built plants (A2) and 15 supplied-but-unbuilt parcels (B21/D21)
+# (story, count, built?) — 22 built plants (A2) and 15 supplied-but-unbuilt parcels (B21/D21).
+# Built means completed: a plant that is completed but not yet accepted is already A2.
 STORIES: tuple[tuple[str, int, bool], ...] = (
-    ("normal_done", 14, True),
+    ("normal_done", 10, True),
     ("late_completion", 3, True),  # breach
-    ("investment_short", 2, True),  # breach
-    ("sl2019_done", 1, True),
+    ("investment_short", 1, True),  # breach
+    ("sl_investment_short", 1, True),  # breach; standard land, fails its investment intensity
+    ("sl_reviewed", 1, True),  # standard land, production review done in 2020, passes
+    ("sl_review_failed", 1, True),  # standard land, review done in 2020, misses tax and energy
+    ("sl2019_done", 1, True),  # standard land, in production
+    ("sl_accepted", 1, True),  # standard land, accepted, production starts in 2021
+    ("sl_completed", 1, True),  # standard land, completed, acceptance still to come
     ("approved_halt", 1, True),
     ("guaibao_phase2", 1, True),
     ("idle_not_started", 4, False),  # breach, idle
     ("idle_halted", 2, False),  # breach, idle
-    ("late_start", 1, False),  # breach
+    ("late_start", 1, False),  # breach; standard land
     ("gov_delay", 1, False),
-    ("normal_uc", 4, False),
-    ("sl2019_uc", 1, False),
-    ("sl2020_delivered", 2, False),  # one of them is the knob-1 balancing parcel
+    ("normal_uc", 3, False),
+    ("sl2019_uc", 1, False),  # standard land, under construction
+    ("sl_halted", 1, False),  # standard land, halted by the enterprise in 2020 (under a year)
+    ("sl2020_permit", 1, False),  # standard land, construction permit issued
+    ("sl2020_delivered", 1, False),  # standard land, only delivered; the knob-1 balancing parcel
 )
-STANDARD_LAND_STORIES = ("sl2019_done", "sl2019_uc", "sl2020_delivered")
+STANDARD_LAND_STORIES = ("sl_investment_short", "sl_reviewed", "sl_review_failed", "sl2019_done", "sl_accepted",
+                         "sl_completed", "late_start", "sl2019_uc", "sl_halted", "sl2020_permit", "sl2020_delivered")
+REVIEW_AFTER_YEARS = 2  # 达产复核 two years after the agreed completion ("commonly 2–3 years", spec B.4)
 SIGNING_WINDOWS: dict[str, tuple[dt.date, dt.date]] = {
     "normal_done": (dt.date(2016, 1, 5), dt.date(2018, 2, 28)),
     "late_completion": (dt.date(2016, 1, 5), dt.date(2017, 4, 30)),
     "investment_short": (dt.date(2016, 3, 1), dt.date(2017, 12, 31)),
+    "sl_investment_short": (dt.date(2017, 3, 1), dt.date(2017, 9, 30)),
+    # the first standard-land pilots: reviewed two years after the agreed completion, by 2020-12-31
+    "sl_reviewed": (dt.date(2016, 1, 5), dt.date(2016, 4, 30)),
+    "sl_review_failed": (dt.date(2016, 1, 5), dt.date(2016, 4, 30)),
     "sl2019_done": (dt.date(2019, 1, 5), dt.date(2019, 2, 28)),
+    "sl_accepted": (dt.date(2018, 3, 1), dt.date(2018, 5, 31)),
+    "sl_completed": (dt.date(2018, 7, 1), dt.date(2018, 10, 31)),
     "approved_halt": (dt.date(2016, 4, 1), dt.date(2016, 10, 31)),
     "guaibao_phase2": (dt.date(2018, 4, 10), dt.date(2018, 5, 31)),
     "idle_not_started": (dt.date(2016, 3, 1), dt.date(2018, 6, 30)),
@@ -666,7 +685,9 @@ SIGNING_WINDOWS: dict[str, tuple[dt.date, dt.date]] = {
     "gov_delay": (dt.date(2019, 1, 5), dt.date(2019, 4, 30)),
     "normal_uc": (dt.date(2018, 7, 1), dt.date(2019, 8, 31)),
     "sl2019_uc": (dt.date(2019, 6, 1), dt.date(2019, 10, 31)),
-    "sl2020_delivered": (dt.date(2020, 7, 1), dt.date(2020, 10, 31)),  # start due in 2021
+    "sl_halted": (dt.date(2019, 3, 1), dt.date(2019, 5, 31)),
+    "sl2020_permit": (dt.date(2020, 7, 1), dt.date(2020, 8, 15)),  # permit by 2020-12, start due in 2021
+    "sl2020_delivered": (dt.date(2020, 9, 15), dt.date(2020, 10, 31)),  # delivered by 2020-12-30
 }
 
 
@@ -834,6 +855,9 @@ class Firm:
     tax_per_mu: float = 0.0
     producing_from: int = 0  # first full production year (0 = long before the period)
     tag: str | None = None
+    lessor_id: str | None = None  # who leases it its land_m2_extra (None: a village or outside owner)
+    park: str | None = None  # 园区 (optional field read by the per-mu engine)
+    street: str | None = None  # 街道
 
 
 class _FirmFactory:
@@ -869,6 +893,64 @@ SAME_FIRM_COMMERCE = 0.9  # likewise for commercial lots (developers hold many s
 SHOP_WITHOUT_FIRM = 0.2  # shops owned by individuals: no enterprise record
 N_TENANTS = 14  # firms that only lease land (租赁企业)
 N_EXTRA_LEASES = 8  # firms with land of their own that lease extra yards
+N_NEW_FIRMS = 6  # manufacturers founded in DEMO_YEAR (tenants; figures for that year only)
+NEW_FIRM_WINDOWS = ((dt.date(DEMO_YEAR, 1, 10), dt.date(DEMO_YEAR, 5, 31)),  # producing half a year: rated
+                    (dt.date(DEMO_YEAR, 7, 1), dt.date(DEMO_YEAR, 9, 30)))  # under half a year: 暂不评价 (T)
+DEFER_FOUNDED_FROM = NEW_FIRM_WINDOWS[1][0]  # founded on or after this day → flag `deferred` that year
+VILLAGE_LESSOR_SHARE = 0.4  # extra yards leased from a village collective: no lessor enterprise
+MAJOR_PROJECT_WAN = 10_000.0  # 亿元以上 projects under construction at year end → flag `major_project`
+SCALE_ABOVE_WAN = 2_000.0  # 规模以上工业: revenue ≥ 2 000 万元
+# parks (园区, the article's 机电装备产业园, 新动能产业园 and 坤源产业园) and streets (街道) by block position
+CITY_PARK = "中心城区"  # the city west of the river: no industrial park
+
+
+def _place(block: tuple[int, int]) -> tuple[str, str]:
+    """(park, street) of a block (row from the south, column from the west).
+
+    West of the river lies the city (北城街道). East of it the older industrial blocks form the
+    机电装备产业园 and the new park is split into 新动能产业园 (north) and 坤源产业园 (south); the
+    streets run in bands from north to south: 蒋官屯街道, 东城街道, 广平乡.
+    """
+    s, i = block
+    if i <= RIVER_COL:
+        return CITY_PARK, "北城街道"
+    if i <= 8:
+        park = "机电装备产业园"
+    else:
+        park = "新动能产业园" if s >= N_ROWS // 2 else "坤源产业园"
+    return park, "蒋官屯街道" if s >= 6 else ("东城街道" if s >= 3 else "广平乡")
+
+
+def _assign_lessors(firms: list[Firm], rng: np.random.Generator) -> None:
+    """Lessors of leased land and the park / street of every firm.
+
+    Tenants, the firms building their own plant and the new firms lease from established
+    industrial landholders (at most a third of a lessor's own land in all); an extra yard of a
+    landholder is leased from a village collective (no lessor) with VILLAGE_LESSOR_SHARE. A
+    firm's park and street are those of its largest parcel, or of its lessor.
+    """
+    own = {f.enterprise_id: sum(round(x.area, 2) for x in f.lots) for f in firms}
+    capacity = {f.enterprise_id: own[f.enterprise_id] / 3 for f in firms
+                if f.tag is None and any(x.build_class == "A2" and x.story is None for x in f.lots)
+                and own[f.enterprise_id] >= 15_000}
+    for firm in firms:
+        if firm.lease_m2 <= 0:
+            continue
+        if firm.lots and firm.lots[0].story is None and rng.random() < VILLAGE_LESSOR_SHARE:
+            continue
+        fits = sorted(k for k, v in capacity.items() if v >= firm.lease_m2 and k != firm.enterprise_id)
+        if fits:
+            firm.lessor_id = fits[int(rng.integers(len(fits)))]
+            capacity[firm.lessor_id] -= firm.lease_m2
+    by_id = {f.enterprise_id: f for f in firms}
+    for firm in firms:
+        blocks = [x for x in firm.lots if x.block is not None]
+        if blocks:
+            firm.park, firm.street = _place(max(blocks, key=lambda x: x.area).block)  # type: ignore[arg-type]
+    for firm in firms:
+        lessor = by_id.get(firm.lessor_id or "")
+        if not firm.lots and lessor is not None:
+            firm.park, firm.street = lessor.park, lessor.street
 
 
 def _assign_users(lots: list[Lot], rng: np.random.Generator) -> list[Firm]:
@@ -908,6 +990,11 @@ def _assign_users(lots: list[Lot], rng: np.random.Generator) -> list[Firm]:
     for _ in range(N_TENANTS):
         firm = factory.manufacturer(_rand_date(rng, dt.date(2008, 1, 1), dt.date(2017, 6, 30)))
         firm.lease_m2 = round(float(rng.uniform(1_500, 12_000)), 2)
+    for k in range(N_NEW_FIRMS):  # founded in the evaluation year, in leased plants (per-mu: T / protection)
+        window = NEW_FIRM_WINDOWS[0] if k < N_NEW_FIRMS // 2 else NEW_FIRM_WINDOWS[1]
+        firm = factory.manufacturer(_rand_date(rng, *window))
+        firm.tag = "new_firm_slow" if k == 0 else "new_firm"  # the first one starts slowly
+        firm.lease_m2 = round(float(rng.uniform(2_500, 9_000)), 2)
     holders = [f for f in factory.firms if f.tag is None and f.lots and f.lots[0].story is None]
     for j in rng.choice(len(holders), size=N_EXTRA_LEASES, replace=False):
         holders[j].lease_m2 = round(float(rng.uniform(2_000, 15_000)), 2)  # extra leased yards
@@ -956,6 +1043,11 @@ class Contract:
     standard_land: bool
     events: list[dict[str, Any]] = field(default_factory=list)
     commit: dict[str, float] = field(default_factory=dict)
+    review: dt.date | None = None  # production_review_date (standard land only)
+
+    @property
+    def story(self) -> str:
+        return self.lot.story or ""
 
 
 def _make_contracts(lots: list[Lot], firms: list[Firm], rng: np.random.Generator) -> list[Contract]:
@@ -997,12 +1089,14 @@ def _contract_terms(no: str, lot: Lot, firm: Firm, signed: dt.date, rng: np.rand
     if c.standard_land:
         c.commit = {
             "commit_fai_per_mu": round(float(rng.uniform(260, 350)), 1),
-            "commit_far": round(float(rng.uniform(1.0, 1.5)), 2),
+            "commit_far": round(float(rng.uniform(1.0, 1.5)), 2),  # settled against the buildings later
             "commit_tax_per_mu": round(float(rng.uniform(15, 25)), 1),
             "commit_va_per_energy": round(float(rng.uniform(2.0, 4.0)), 2),
             "commit_va_per_emission": round(float(rng.uniform(300, 800)), 0),
         }
-        c.total_investment = round(max(total, c.commit["commit_fai_per_mu"] * mu), 2)
+        # the agreed total investment is the committed intensity (land price included) × 亩
+        c.total_investment = round(c.commit["commit_fai_per_mu"] * mu, 2)
+        c.review = _add_years(c.completion_agreed, REVIEW_AFTER_YEARS)
     return c
 
 
@@ -1024,10 +1118,10 @@ def _story_events(c: Contract, rng: np.random.Generator) -> list[dict[str, Any]]
             add(_days(c.start_agreed, -rng.uniform(20, 60)), "permit", 0, build * 0.02)
         add(_days(c.start_agreed, rng.uniform(20, 90)), "delayed", 0, build * 0.02, cause="enterprise")
         return _sorted(ev)
-    if story == "sl2020_delivered":
-        permit = _days(c.delivery, rng.uniform(40, 90))
-        if permit <= AS_OF:
-            add(permit, "permit", 0, build * 0.03)
+    if story == "sl2020_delivered":  # delivered late in 2020; the permit is still to come
+        return _sorted(ev)
+    if story == "sl2020_permit":
+        add(_days(c.delivery, rng.uniform(40, 75)), "permit", 0, build * 0.03)
         return _sorted(ev)
     if story == "gov_delay":
         add(_days(c.signed, rng.uniform(60, 100)), "delayed", 0, 0, cause="gov_1")
@@ -1054,6 +1148,10 @@ def _story_events(c: Contract, rng: np.random.Generator) -> list[dict[str, Any]]
         add(halt, "halted", area * rng.uniform(0.15, 0.25), build * rng.uniform(0.1, 0.2),
             approved=False, cause="enterprise")
         return _sorted(ev)
+    if story == "sl_halted":  # works stopped in 2020 (funding), not yet a year: on the watch list
+        add(_rand_date(rng, dt.date(2020, 5, 1), dt.date(2020, 9, 30)), "halted", area * rng.uniform(0.3, 0.45),
+            build * rng.uniform(0.3, 0.4), approved=False, cause="enterprise")
+        return _sorted(ev)
     if story == "approved_halt":  # 环保 works stop ordered by new state policy, approved
         halt = _days(commenced, rng.uniform(150, 220))
         add(halt, "halted", area * 0.35, build * 0.3, approved=True, cause="gov_3")
@@ -1064,17 +1162,31 @@ def _story_events(c: Contract, rng: np.random.Generator) -> list[dict[str, Any]]
         completed = _days(c.completion_agreed, rng.uniform(60, 300))
     elif story == "sl2019_done":
         completed = _rand_date(rng, dt.date(2020, 5, 1), dt.date(2020, 7, 31))
+    elif story == "sl_accepted":
+        completed = _rand_date(rng, dt.date(2020, 5, 1), dt.date(2020, 8, 15))
+    elif story == "sl_completed":
+        completed = _rand_date(rng, dt.date(2020, 10, 1), dt.date(2020, 12, 15))
     elif story == "guaibao_phase2":  # "目前，该项目各生产线已陆续投产"
         completed = _rand_date(rng, dt.date(2020, 3, 1), dt.date(2020, 5, 31))
+    elif story in ("sl_reviewed", "sl_review_failed"):  # early: producing through the review year
+        completed = _days(c.completion_agreed, -rng.uniform(150, 250))
     else:
         completed = _days(c.completion_agreed, -rng.uniform(10, 120))
-    share = rng.uniform(0.55, 0.7) if story == "investment_short" else rng.uniform(0.96, 1.1)
+    # investment: the agreed total (land price included) is reached or exceeded, except the shortfalls
+    short = story in ("investment_short", "sl_investment_short")
+    share = rng.uniform(0.55, 0.7) if short else rng.uniform(1.01, 1.12)
     add(completed, "completed", area, build * share)
+    if story == "sl_completed":  # acceptance (竣工验收) is due within 90 days, still open at the time point
+        return _sorted(ev)
     accepted = _days(completed, rng.uniform(30, 60))
     add(accepted, "accepted", area, build * share)
+    if story == "sl_accepted":  # production starts in 2021
+        return _sorted(ev)
     in_production = _days(accepted, rng.uniform(20, 70))
     if in_production <= AS_OF:
         add(in_production, "in_production", area, build * share)
+    if story in ("sl_reviewed", "sl_review_failed") and c.review is not None:
+        add(c.review, "reviewed", area, build * share)  # 达产复核 on the agreed date
     return _sorted(ev)
 
 
@@ -1338,6 +1450,55 @@ def _record(fp: Footprint) -> None:
         fp.floor_area = None
 
 
+FAR_MARGIN = 1.03  # built standard-land plants exceed their committed FAR by at least 3 %
+MAX_PLANT_FLOORS = 5
+
+
+def _settle_far_commitments(contracts: list[Contract], footprints: list[Footprint]) -> None:
+    """Built standard-land plants meet their committed FAR (容积率) with a margin.
+
+    Floors are added to the lowest, then largest, ordinary buildings of the parcel (never above
+    MAX_PLANT_FLOORS); when none is left, the largest high-bay plant becomes a two-storey plant
+    (5.5 m storeys, the same floor area) and then an open yard becomes a one-storey building, so
+    they can take floors too. When even that is not enough the commitment is lowered to what
+    stands (a multiple of 0.05). Runs before the FAR calibration, which then absorbs the extra
+    floor area in the residential towers.
+    """
+    by_lot: dict[int, list[Footprint]] = {}
+    for fp in footprints:
+        by_lot.setdefault(id(fp.lot), []).append(fp)
+    for c in contracts:
+        if not c.standard_land or c.lot.build_class != "A2":
+            continue
+        fps = by_lot.get(id(c.lot), [])
+        area = round(c.lot.area, 2)
+
+        def far() -> float:
+            return sum(_effective_floor_area(fp) for fp in fps if fp.kind == "building") / area
+
+        target = c.commit["commit_far"] * FAR_MARGIN
+        while far() < target:
+            buildings = [fp for fp in fps if fp.kind == "building"]
+            low = [fp for fp in buildings
+                   if (fp.storey_h or 0) <= HIGH_STOREY_M and (fp.floors or 0) < MAX_PLANT_FLOORS]
+            high = [fp for fp in buildings if (fp.storey_h or 0) > HIGH_STOREY_M]
+            yards = [fp for fp in fps if fp.kind == "yard"]
+            if low:
+                fp = max(low, key=lambda f: (-(f.floors or 0), _rect_area(f.rect)))
+                fp.floors = (fp.floors or 0) + 1
+            elif high:
+                fp = max(high, key=lambda f: _rect_area(f.rect))
+                fp.floors, fp.storey_h, fp.record_floor_area, fp.factor = 2, 5.5, True, 1.0
+            elif yards:
+                fp = max(yards, key=lambda f: _rect_area(f.rect))
+                fp.kind, fp.floors, fp.storey_h, fp.record_floor_area, fp.factor = "building", 1, 4.5, True, 1.0
+            else:
+                break
+            _record(fp)
+        if far() < target:
+            c.commit["commit_far"] = math.floor(far() / FAR_MARGIN * 20) / 20
+
+
 UNRECORDED_SHARE = 0.06  # ordinary buildings whose floor area is left to footprint × floors
 
 
@@ -1399,6 +1560,10 @@ TCE_PER_MWH = 0.1229  # electricity at its equivalent value: 1 MWh = 0.1229 tce
 LAND_USE_TAX_YUAN_M2 = (4.0, 6.0)  # 城镇土地使用税 in Liaocheng, 元 per m² and year
 
 
+GAS_M3_PER_TCE = 823.5  # natural gas at the usual 1.2143 kgce per m³ (GB/T 2589-2020: 1.100–1.330)
+GAS_INDUSTRIES = ("C13", "C14", "C17", "C22", "C26", "C27", "C30", "C31", "C33")  # firms burning gas
+
+
 @dataclass(frozen=True)
 class _Profile:
     """Per-firm ratios, drawn once so a firm's three years hang together."""
@@ -1414,10 +1579,15 @@ class _Profile:
     rd_share: float  # R&D / revenue
     records_emission: bool
     records_rd: bool
+    water_per_va: float  # t of water per 万元 of value added (NaN: not recorded)
+    gas_share: float  # share of energy burnt as natural gas (0: no gas)
 
 
 def _profile(firm: Firm, rng: np.random.Generator) -> _Profile:
     manufacturing = firm.industry_code.startswith("C")
+    industrial = manufacturing or firm.industry_code.startswith("G")
+    water = float(np.clip(rng.lognormal(math.log(12.0), 0.7), 2.0, 80.0))
+    gas = rng.uniform(0.1, 0.4)
     return _Profile(
         growth=tuple(rng.normal(1.06, 0.07, size=2).clip(0.85, 1.3)),
         tax_rate=rng.uniform(0.025, 0.08),
@@ -1430,11 +1600,30 @@ def _profile(firm: Firm, rng: np.random.Generator) -> _Profile:
         rd_share=rng.uniform(0.01, 0.045) if manufacturing else rng.uniform(0.0, 0.01),
         records_emission=manufacturing and (firm.tag is not None or rng.random() > 0.15),
         records_rd=rng.random() > 0.12,
+        water_per_va=water if industrial and rng.random() > 0.08 else float("nan"),
+        gas_share=gas if firm.industry_code.startswith(GAS_INDUSTRIES) else 0.0,
     )
 
 
+def _review_outcome(c: Contract, prof: _Profile, rng: np.random.Generator) -> tuple[float, _Profile]:
+    """Tax per mu and ratios of a firm whose standard-land contract was reviewed in DEMO_YEAR.
+
+    ``sl_reviewed`` beats every output commitment by 15 % or more (tax per mu by 35 %, so even
+    the weakest growth path stays above it); ``sl_review_failed`` reaches about half the
+    committed tax per mu and 55–75 % of the committed value added per tce, and meets the
+    emission commitment.
+    """
+    k = c.commit
+    passed = c.story == "sl_reviewed"
+    tax = k["commit_tax_per_mu"] * (rng.uniform(1.35, 1.8) if passed else rng.uniform(0.4, 0.55))
+    energy = 1.0 / (k["commit_va_per_energy"] * (rng.uniform(1.15, 1.6) if passed else rng.uniform(0.55, 0.75)))
+    emission = 1.0 / (k["commit_va_per_emission"] * rng.uniform(1.15, 1.6))
+    return tax, replace(prof, energy_per_va=energy, emission_per_va=emission, records_emission=True)
+
+
 def _enterprise_years(firms: list[Firm], contracts: list[Contract], rng: np.random.Generator) -> pd.DataFrame:
-    """Three years of figures per firm; taxes follow a heavy-tailed 亩均税收 on the land in use."""
+    """Up to three years of figures per firm (from its founding year); taxes follow a heavy-tailed
+    亩均税收 on the land in use."""
     by_firm: dict[str, list[Contract]] = {}
     for c in contracts:
         by_firm.setdefault(c.firm.enterprise_id, []).append(c)
@@ -1443,14 +1632,51 @@ def _enterprise_years(firms: list[Firm], contracts: list[Contract], rng: np.rand
     for firm in firms:
         _draw_tax_per_mu(firm, rng)
         prof = _profile(firm, rng)
+        for c in by_firm.get(firm.enterprise_id, []):
+            if c.story in ("sl_reviewed", "sl_review_failed"):
+                firm.tax_per_mu, prof = _review_outcome(c, prof, rng)
         for year in EVALUATION_YEARS:
+            if year < firm.founded.year:
+                continue
             row = _firm_year(firm, prof, year, by_firm.get(firm.enterprise_id, []), rng)
             row["veto"] = veto.get((firm.enterprise_id, year))
             rows.append(row)
     frame = pd.DataFrame(rows)
     frame["employees"] = frame["employees"].astype("Int64")
     frame["year"] = frame["year"].astype("int32")
+    frame["scale"] = np.where(frame["revenue_wan"] >= SCALE_ABOVE_WAN, "above", "below")
+    frame["flags"] = _year_flags(frame, firms, contracts)
     return frame
+
+
+def _year_flags(frame: pd.DataFrame, firms: list[Firm], contracts: list[Contract]) -> list[str | None]:
+    """Flags of each firm-year: ``new_above`` (小升规: below the threshold the year before, above
+    now), ``major_project`` (a contract of 1 亿元 or more under construction, not halted, at year
+    end) and ``deferred`` (暂不评价: founded in the second half of the year)."""
+    founded = {f.enterprise_id: f.founded for f in firms}
+    revenue = frame.set_index(["enterprise_id", "year"])["revenue_wan"]
+    building: set[tuple[str, int]] = set()
+    for c in contracts:
+        if c.total_investment < MAJOR_PROJECT_WAN:
+            continue
+        for year in EVALUATION_YEARS:
+            end = dt.date(year, 12, 31)
+            done = [e["event"] for e in c.events if e["date"] <= end]
+            halted = [x for x in done if x in ("halted", "resumed")][-1:] == ["halted"]
+            if "commenced" in done and "completed" not in done and not halted:
+                building.add((c.firm.enterprise_id, year))
+    out: list[str | None] = []
+    for eid, year, rev in zip(frame["enterprise_id"], frame["year"], frame["revenue_wan"]):
+        flags = []
+        before = revenue.get((eid, int(year) - 1))
+        if before is not None and before < SCALE_ABOVE_WAN <= rev:
+            flags.append("new_above")
+        if (eid, int(year)) in building:
+            flags.append("major_project")
+        if founded[eid].year == year and founded[eid] >= DEFER_FOUNDED_FROM:
+            flags.append("deferred")
+        out.append(",".join(flags) or None)
+    return out
 
 
 def _firm_year(firm: Firm, prof: _Profile, year: int, contracts: list[Contract],
@@ -1459,6 +1685,8 @@ def _firm_year(firm: Firm, prof: _Profile, year: int, contracts: list[Contract],
     lease = firm.lease_m2 if year <= firm.lease_until else 0.0
     producing_mu = (own_m2 * (year >= firm.producing_from) + lease) / M2_PER_MU
     level = {2020: 1.0, 2019: 1.0 / prof.growth[1], 2018: 1.0 / (prof.growth[1] * prof.growth[0])}[year]
+    if firm.founded.year == year:  # a new firm produces part of the year, and ramps up
+        level *= (dt.date(year, 12, 31) - firm.founded).days / 365 * 0.6
     land_tax = own_m2 * rng.uniform(*LAND_USE_TAX_YUAN_M2) / M2_PER_HA  # 元 → 万元
     tax = firm.tax_per_mu * producing_mu * level + land_tax
     revenue = tax / prof.tax_rate if producing_mu > 0 else tax * 2.0
@@ -1485,6 +1713,9 @@ def _firm_year(firm: Firm, prof: _Profile, year: int, contracts: list[Contract],
         "rd_wan": round(revenue * prof.rd_share, 2) if (revenue >= 2_000 or prof.records_rd) else np.nan,
         "fixed_assets_wan": round(max(fai, 0.0), 2),
         "land_m2_extra": lease if lease > 0 else np.nan,
+        "water_t": round(va * prof.water_per_va, 1) if not math.isnan(prof.water_per_va) else np.nan,
+        "gas_m3": round(energy * prof.gas_share * GAS_M3_PER_TCE, 0) if prof.gas_share > 0 else np.nan,
+        "lessor_id": firm.lessor_id if lease > 0 else None,
     }
 
 
@@ -1492,6 +1723,8 @@ def _draw_tax_per_mu(firm: Firm, rng: np.random.Generator) -> None:
     """Heavy-tailed 亩均税收 (万元/亩) for 2020; classes need both ends populated."""
     if firm.tag and firm.tag.startswith("recovered_"):
         firm.tax_per_mu = rng.uniform(0.4, 1.8)  # the low-efficiency holders
+    elif firm.tag == "new_firm_slow":
+        firm.tax_per_mu = rng.uniform(0.25, 0.5)  # trial production, input VAT credits: ranked D, protected
     elif firm.industry_code.startswith("C") or firm.industry_code.startswith("G"):
         firm.tax_per_mu = float(np.clip(rng.lognormal(math.log(9.0), 0.85), 0.8, 58.0))
     else:  # services pay more per mu of land
@@ -1655,6 +1888,10 @@ def _enterprises_frame(firms: list[Firm], years: pd.DataFrame) -> pd.DataFrame:
         "scale": ["above" if rev2020.get(f.enterprise_id, 0.0) >= 2_000 else "below" for f in firms],
         "founded": pd.Series([f.founded for f in firms], dtype=object),
         "zone_code": DEMO_ZONE_CODE,
+        # optional fields outside the data contract (kept by the package reader as extras)
+        "park": [f.park for f in firms],
+        "street": [f.street for f in firms],
+        "flags": ["high_tech" if any(x.hightech for x in f.lots) else None for f in firms],
     })
 
 
@@ -1665,7 +1902,7 @@ def _contracts_frame(contracts: list[Contract]) -> pd.DataFrame:
             "contract_no": c.contract_no, "parcel_id": c.lot.parcel_id, "enterprise_id": c.firm.enterprise_id,
             "signed_date": c.signed, "land_price_wan": c.land_price, "delivery_date": c.delivery,
             "start_agreed": c.start_agreed, "completion_agreed": c.completion_agreed,
-            "production_review_date": _add_years(c.completion_agreed, 3) if c.standard_land else None,
+            "production_review_date": c.review,
             "total_investment_wan": c.total_investment,
             **{k: c.commit.get(k, np.nan) for k in ("commit_fai_per_mu", "commit_far", "commit_tax_per_mu",
                                                      "commit_va_per_energy", "commit_va_per_emission")},
@@ -1727,11 +1964,13 @@ def build_demo(seed: int = 2020) -> dict[str, pd.DataFrame | gpd.GeoDataFrame]:
     _mark_hightech(firms, rng)
     contracts = _make_contracts(lots, firms, rng)
     _settle_founding(firms, rng)
+    _assign_lessors(firms, rng)
 
     footprints = [fp for lot in sorted(lots, key=lambda x: x.parcel_id) for fp in _lot_footprints(lot, rng)]
     _leave_some_unrecorded(footprints, rng)
     for fp in footprints:
         _record(fp)
+    _settle_far_commitments(contracts, footprints)
     _calibrate_far(footprints, _land_totals(lots)["A"], rng)
 
     years = _enterprise_years(firms, contracts, rng)
@@ -1794,44 +2033,162 @@ def _write_layer(frame: pd.DataFrame, path: Path, layer: str) -> None:
 
 
 # --------------------------------------------------------------------------- summary
-def _floor_area(buildings: pd.DataFrame) -> pd.Series:
-    """Effective floor area per building (recorded, else footprint × floors, ×2 above 8 m)."""
+def _floor_area(buildings: pd.DataFrame, empty_floors: float = 0.0) -> pd.Series:
+    """Effective floor area per building (recorded, else footprint × floors, ×2 above 8 m).
+
+    ``empty_floors`` is the number of floors assumed when ``floors`` is empty (the idle-land
+    and standard-land engines use 1; every demo building of kind ``building`` has floors).
+    """
     footprint = buildings["footprint_m2"].fillna(pd.Series(shapely.area(buildings.geometry.values),
                                                            index=buildings.index))
-    floors = buildings["floors"].astype("Float64").fillna(0).astype(float)
+    floors = buildings["floors"].astype("Float64").fillna(empty_floors).astype(float)
     double = np.where(buildings["storey_height_m"].fillna(0) > HIGH_STOREY_M, 2.0, 1.0)
     return buildings["floor_area_m2"].fillna(footprint * floors * double)
+
+
+EVENT_ORDER = ("delivered", "permit", "delayed", "commenced", "halted", "resumed", "completed", "accepted",
+               "in_production", "reviewed")  # same-day order of progress events
+
+
+def _anniversary(d: dt.date, years: int = 1) -> dt.date:
+    """The date ``years`` full years after ``d`` (29 February → 28 February)."""
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return d.replace(year=d.year + years, day=28)
+
+
+def _date(v: Any) -> dt.date | None:
+    return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def _contract_breaches(c: Any, events: list[dict[str, Any]], floor_area: float | None, area: float | None,
+                       as_of: dt.date) -> list[str]:
+    """The breach reasons of one contract (see :func:`breach_reasons`); ``events`` in order."""
+    ev = [e for e in events if e["date"] <= as_of]
+
+    def first(kind: str, until: dt.date = as_of) -> dt.date | None:
+        return next((e["date"] for e in ev if e["event"] == kind and e["date"] <= until), None)
+
+    def latest(name: str) -> float | None:
+        vals = [e[name] for e in ev if e[name] is not None]
+        return vals[-1] if vals else None
+
+    start, due = _date(c.start_agreed), _date(c.completion_agreed)
+    price, total = _num(c.land_price_wan), _num(c.total_investment_wan)
+    delivered = _date(c.delivery_date)
+    permit, milestone = first("permit"), first("commenced")
+    commenced = max(permit, milestone) if permit and milestone else None  # permit AND milestone
+    done = first("completed") or first("accepted")
+
+    def cause(end: dt.date) -> str:
+        delays = [e for e in ev if e["event"] == "delayed" and e["cause"] and e["date"] <= end]
+        if delays:
+            return str(delays[-1]["cause"])
+        handed = delivered if delivered is not None and delivered <= end else first("delivered", end)
+        if start is not None and handed is not None and handed > start:
+            return "gov_1"  # the land was handed over after the agreed start
+        return "enterprise"
+
+    reasons = []
+    if start is not None and (_num(c.late_start_permille) or 0) > 0:
+        end = commenced or as_of
+        if end > start and cause(end) == "enterprise":
+            reasons.append("late_start")
+    if due is not None and (_num(c.late_completion_permille) or 0) > 0:
+        end = done or as_of
+        halted_days, since = 0, None
+        for e in ev:
+            if e["date"] > end:
+                break
+            if e["event"] == "halted" and e["approved"]:
+                since = e["date"]
+            elif e["event"] == "resumed" and since is not None:
+                halted_days += (e["date"] - since).days
+                since = None
+        halted_days += (end - since).days if since is not None else 0
+        if (end - due).days - halted_days > 0 and cause(end) == "enterprise":
+            reasons.append("late_completion")
+    invested = latest("invested_wan")
+    if total is None and _num(c.commit_fai_per_mu) and area:
+        total = float(c.commit_fai_per_mu) * area / M2_PER_MU
+    if done is not None and total is not None and invested is not None and invested + (price or 0.0) < total:
+        reasons.append("investment_short")
+    far = _num(c.commit_far)
+    if done is not None and far and area and floor_area is not None and floor_area / area < far:
+        reasons.append("far_short")
+    idle = False
+    if commenced is None:
+        anchor = start or (_anniversary(delivered) if delivered else None)
+        idle = anchor is not None and as_of >= _anniversary(anchor)
+    elif done is None:
+        halt = None
+        for e in ev:
+            if e["date"] < commenced:
+                continue
+            if e["event"] == "halted":
+                halt = e
+            elif e["event"] in ("resumed", "completed", "accepted"):
+                halt = None
+        if halt is not None and not halt["approved"] and as_of >= _anniversary(halt["date"]):
+            dev, net = latest("developed_area_m2"), (total or 0.0) - (price or 0.0)
+            idle = bool((dev is not None and area and dev < area / 3)
+                        or (invested is not None and net > 0 and invested < net / 4))
+    if idle:
+        reasons.append("idle")
+    return reasons
 
 
 def breach_reasons(layers: dict[str, Any], as_of: dt.date = AS_OF) -> pd.DataFrame:
     """Why each contract is in breach at ``as_of`` (one row per contract; empty list = none).
 
-    A contract is in breach when any holds: late start (first ``commenced`` after
-    ``start_agreed``, or none and ``as_of`` is past it — excused when a ``delayed`` event with a
-    non-enterprise cause was recorded on or before ``start_agreed``); late completion (the same
-    with ``completed`` / ``completion_agreed``); investment shortfall (completed with less than
-    90 % of the agreed investment excluding the land price); the parcel is idle.
+    The rules are those of the idle-land engine (``jiyue idle``, rules ``order53-2012``), so the
+    two agree; a contract is in breach when it is idle or a contract penalty is due:
+
+    * ``late_start``: commenced (a ``permit`` **and** a ``commenced`` event; the later date) after
+      ``start_agreed``, or not yet commenced and ``as_of`` is past it — unless the delay's cause
+      is not the holder's: the latest ``delayed`` event up to then names another cause, or
+      (without one) the land was delivered after the agreed start;
+    * ``late_completion``: completed (``completed``, else ``accepted``) after
+      ``completion_agreed``, or not yet and ``as_of`` is past it, approved halts extending the
+      date by their length; same excuse;
+    * ``investment_short``: completed, and the latest ``invested_wan`` (excluding the land price)
+      plus ``land_price_wan`` is below ``total_investment_wan`` (which includes the land price);
+      any shortfall counts;
+    * ``far_short``: completed, and the floor area of the parcel's buildings ÷ parcel area is
+      below ``commit_far``;
+    * ``idle`` (闲置土地, Order 53): not commenced a full year after the agreed start; or commenced,
+      not completed, halted without approval for a full year with under a third of the land
+      developed or under a quarter of the investment (excluding the land price) made.
+
+    Late-start and late-completion penalties need a per-day rate (``late_*_permille``); the
+    demo's contracts carry 1 ‰.
     """
     contracts, progress, parcels = layers["contracts"], layers["progress"], layers["parcels"]
-    idle = parcels.set_index("parcel_id")["idle"]
+    area = parcels.set_index("parcel_id")["area_m2"]
+    b = layers.get("buildings")
+    floor = None
+    if b is not None and len(b):
+        fa = _floor_area(b, empty_floors=1.0)
+        bld = b["kind"].fillna("building") == "building"
+        floor = fa[bld].groupby(b.loc[bld, "parcel_id"]).sum()
+    rank = {e: k for k, e in enumerate(EVENT_ORDER)}
+    events: dict[str, list[dict[str, Any]]] = {}
+    for r in progress.to_dict(orient="records"):
+        events.setdefault(str(r["contract_no"]), []).append({
+            "date": _date(r["date"]), "event": r["event"], "developed_area_m2": _num(r.get("developed_area_m2")),
+            "invested_wan": _num(r.get("invested_wan")),
+            "approved": None if r.get("approved") is None or pd.isna(r.get("approved")) else bool(r["approved"]),
+            "cause": None if r.get("cause") is None or pd.isna(r.get("cause")) else str(r["cause"])})
     out = []
     for c in contracts.itertuples(index=False):
-        ev = progress[progress["contract_no"] == c.contract_no]
-        dates = {e: pd.to_datetime(ev.loc[ev["event"] == e, "date"]).min() for e in ("commenced", "completed")}
-        start, done = pd.Timestamp(c.start_agreed), pd.Timestamp(c.completion_agreed)
-        excused = ((ev["event"] == "delayed") & (ev["cause"] != "enterprise")
-                   & (pd.to_datetime(ev["date"]) <= start)).any()
-        reasons = []
-        first_start = dates["commenced"]
-        if not excused and ((pd.isna(first_start) and pd.Timestamp(as_of) > start) or first_start > start):
-            reasons.append("late_start")
-        if (pd.isna(dates["completed"]) and pd.Timestamp(as_of) > done) or dates["completed"] > done:
-            reasons.append("late_completion")
-        if not pd.isna(dates["completed"]) and ev["invested_wan"].max() < SHORTFALL_SHARE * (
-                c.total_investment_wan - c.land_price_wan):
-            reasons.append("investment_short")
-        if bool(idle.get(c.parcel_id, False)):
-            reasons.append("idle")
+        ev = sorted(events.get(str(c.contract_no), []), key=lambda e: (e["date"], rank.get(e["event"], 99)))
+        fl = None if floor is None or c.parcel_id not in floor.index else float(floor[c.parcel_id])
+        reasons = _contract_breaches(c, ev, fl, _num(area.get(c.parcel_id)), as_of)
         out.append({"contract_no": c.contract_no, "parcel_id": c.parcel_id, "reasons": reasons})
     return pd.DataFrame(out)
 
