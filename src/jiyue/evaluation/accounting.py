@@ -78,8 +78,13 @@ def floor_area_sql(alias: str = "") -> str:
             f"CASE WHEN {a}storey_height_m > {TALL_STOREY_M} THEN 2 ELSE 1 END) END")
 
 
-def select_snapshots(con: duckdb.DuckDBPyConnection, selection: Sequence[tuple[int, str, int]]) -> None:
-    """Create the temp tables ``ev_sel``, ``ev_parcels`` and ``ev_pb`` (per-parcel building totals)."""
+def select_snapshots(con: duckdb.DuckDBPyConnection, selection: Sequence[tuple[int, str, int]], *,
+                     parcel_buildings: str | None = None) -> None:
+    """Create the temp tables ``ev_sel``, ``ev_parcels`` and ``ev_pb`` (per-parcel building totals).
+
+    ``parcel_buildings``: a table ``(import_id, parcel_id, fa, fp, fp_all, n_buildings)`` of
+    per-parcel building totals already summed (the bulk path) instead of the ``buildings`` table.
+    """
     sel = pd.DataFrame(list(selection), columns=["import_id", "zone_code", "year"])
     sel["snap"] = range(len(sel))
     con.register("_ev_sel", sel)
@@ -92,6 +97,12 @@ def select_snapshots(con: duckdb.DuckDBPyConnection, selection: Sequence[tuple[i
         SELECT s.snap, s.year, p.import_id, p.zone_code, p.parcel_id, p.build_class, p.supply_class,
                p.area_eff_m2 AS area, p.idle, p.hightech, p.supply_date, p.land_use_code, p.user_id
         FROM parcels p JOIN ev_sel s ON p.import_id = s.import_id AND p.zone_code = s.zone_code""")
+    if parcel_buildings is not None:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE ev_pb AS
+            SELECT p.snap, pb.parcel_id, pb.fa, pb.fp, pb.fp_all, pb.n_buildings
+            FROM {parcel_buildings} pb JOIN ev_parcels p ON p.import_id = pb.import_id AND p.parcel_id = pb.parcel_id""")
+        return
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE ev_pb AS
         SELECT p.snap, b.parcel_eff AS parcel_id,

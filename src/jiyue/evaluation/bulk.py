@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from jiyue import store
+from jiyue.evaluation.accounting import floor_area_sql
 from jiyue.evaluation.profile import Profile, load_profile
 from jiyue.evaluation.service import evaluate_selection
 
@@ -30,9 +31,18 @@ def _opt(cols: set[str], name: str, sql_type: str, expr: str | None = None) -> s
     return f"{expr or name}::{sql_type}" if name in cols else f"NULL::{sql_type}"
 
 
+PARCEL_BUILDINGS = "bulk_parcel_buildings"
+
+
 def load_parquet(con: duckdb.DuckDBPyConnection, *, zones: Path, parcels: Path, buildings: Path | None = None,
-                 zone_years: Path | None = None, year: int, import_id: int = 1) -> list[tuple[int, str, int]]:
-    """Load GeoParquet layers into the store schema of ``con`` and return the snapshot selection."""
+                 zone_years: Path | None = None, year: int, import_id: int = 1,
+                 keep_buildings: bool = True) -> list[tuple[int, str, int]]:
+    """Load GeoParquet layers into the store schema of ``con`` and return the snapshot selection.
+
+    With ``keep_buildings=False`` the buildings are not stored one by one: they are assigned and
+    summed straight into per-parcel totals (table :data:`PARCEL_BUILDINGS`), which is all the
+    evaluation needs — the national path.
+    """
     store.migrate(con)
     zc = _cols(con, zones)
     con.execute(f"""
@@ -51,34 +61,10 @@ def load_parquet(con: duckdb.DuckDBPyConnection, *, zones: Path, parcels: Path, 
                {_opt(pc, 'user_id', 'VARCHAR')}, {_opt(pc, 'supply_date', 'DATE')}, {_opt(pc, 'idle', 'BOOLEAN')}, g
         FROM (SELECT *, geometry AS g FROM read_parquet('{parcels}'))""")
     if buildings is not None:
-        bc = _cols(con, buildings)
-        has_pid = "parcel_id" in bc
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _b AS
-            SELECT row_number() OVER () AS rid, building_id::VARCHAR AS building_id,
-                   {_opt(bc, 'parcel_id', 'VARCHAR')} AS parcel_id, {_opt(bc, 'kind', 'VARCHAR')} AS kind,
-                   {_opt(bc, 'floors', 'INTEGER')} AS floors, {_opt(bc, 'floor_area_m2', 'DOUBLE')} AS floor_area_m2,
-                   {_opt(bc, 'footprint_m2', 'DOUBLE')} AS footprint_m2,
-                   COALESCE({_opt(bc, 'footprint_m2', 'DOUBLE')}, ST_Area(geometry)) AS footprint_eff_m2,
-                   {_opt(bc, 'storey_height_m', 'DOUBLE')} AS storey_height_m,
-                   ST_PointOnSurface(geometry) AS pt
-            FROM read_parquet('{buildings}')""")
-        # representative point in parcel; a point on a shared edge takes the smallest parcel id
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _bp AS
-            SELECT b.rid, min(p.parcel_id) AS parcel_id
-            FROM _b b JOIN parcels p ON ST_Intersects(p.geom, b.pt)
-            WHERE p.import_id = {import_id}
-            GROUP BY b.rid""")
-        given = "COALESCE(b.parcel_id, bp.parcel_id)" if has_pid else "bp.parcel_id"
-        con.execute(f"""
-            INSERT INTO buildings (import_id, building_id, parcel_id, parcel_eff, kind, floors, floor_area_m2,
-                                   footprint_m2, footprint_eff_m2, storey_height_m)
-            SELECT {import_id}, b.building_id, b.parcel_id, {given}, b.kind, b.floors, b.floor_area_m2,
-                   b.footprint_m2, b.footprint_eff_m2, b.storey_height_m
-            FROM _b b LEFT JOIN _bp bp USING (rid)""")
-        con.execute("DROP TABLE _b")
-        con.execute("DROP TABLE _bp")
+        if keep_buildings:
+            _load_buildings(con, buildings, import_id)
+        else:
+            _parcel_building_totals(con, buildings, import_id)
     if zone_years is not None:
         yc = _cols(con, zone_years)
         con.execute(f"""
@@ -94,6 +80,62 @@ def load_parquet(con: duckdb.DuckDBPyConnection, *, zones: Path, parcels: Path, 
             con.execute(f"SELECT zone_code FROM zones WHERE import_id = {import_id} ORDER BY zone_code").fetchall()]
 
 
+def _building_columns(bc: set[str]) -> str:
+    return (f"{_opt(bc, 'kind', 'VARCHAR')} AS kind, {_opt(bc, 'floors', 'INTEGER')} AS floors, "
+            f"{_opt(bc, 'floor_area_m2', 'DOUBLE')} AS floor_area_m2, "
+            f"{_opt(bc, 'footprint_m2', 'DOUBLE')} AS footprint_m2, "
+            f"COALESCE({_opt(bc, 'footprint_m2', 'DOUBLE')}, ST_Area(geometry)) AS footprint_eff_m2, "
+            f"{_opt(bc, 'storey_height_m', 'DOUBLE')} AS storey_height_m, "
+            f"{_opt(bc, 'parcel_id', 'VARCHAR')} AS given_parcel")
+
+
+def _assigned_buildings_sql(con: duckdb.DuckDBPyConnection, buildings: Path, import_id: int) -> str:
+    """SQL of the buildings with their effective parcel (``parcel_eff``).
+
+    A building's own ``parcel_id`` wins when it names a parcel of the import; otherwise the parcel
+    holding the footprint's representative point (a point on a shared edge takes the smallest id).
+    The row number of the file is the building's key during the join (no window over millions of rows).
+    """
+    bc = _cols(con, buildings)
+    return f"""
+        WITH b AS (
+            SELECT file_row_number AS rid, building_id::VARCHAR AS building_id, {_building_columns(bc)},
+                   ST_PointOnSurface(geometry) AS pt
+            FROM read_parquet('{buildings}', file_row_number = true)),
+        known AS (
+            SELECT b.rid, b.given_parcel AS parcel_eff FROM b
+            JOIN parcels p ON p.import_id = {import_id} AND p.parcel_id = b.given_parcel),
+        spatial AS (
+            SELECT b.rid, min(p.parcel_id) AS parcel_eff
+            FROM b JOIN parcels p ON ST_Intersects(p.geom, b.pt)
+            WHERE p.import_id = {import_id} AND b.rid NOT IN (SELECT rid FROM known)
+            GROUP BY b.rid),
+        eff AS (SELECT * FROM known UNION ALL SELECT * FROM spatial)
+        SELECT b.* EXCLUDE (pt), eff.parcel_eff FROM b LEFT JOIN eff USING (rid)"""
+
+
+def _load_buildings(con: duckdb.DuckDBPyConnection, buildings: Path, import_id: int) -> None:
+    con.execute(f"""
+        INSERT INTO buildings (import_id, building_id, parcel_id, parcel_eff, kind, floors, floor_area_m2,
+                               footprint_m2, footprint_eff_m2, storey_height_m)
+        SELECT {import_id}, building_id, given_parcel, parcel_eff, kind, floors, floor_area_m2, footprint_m2,
+               footprint_eff_m2, storey_height_m
+        FROM ({_assigned_buildings_sql(con, buildings, import_id)})""")
+
+
+def _parcel_building_totals(con: duckdb.DuckDBPyConnection, buildings: Path, import_id: int) -> None:
+    is_bld = "COALESCE(b.kind, 'building') = 'building'"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {PARCEL_BUILDINGS} AS
+        SELECT {import_id} AS import_id, b.parcel_eff AS parcel_id,
+               SUM(CASE WHEN {is_bld} THEN {floor_area_sql('b')} END) AS fa,
+               SUM(CASE WHEN {is_bld} THEN b.footprint_eff_m2 END) AS fp,
+               SUM(b.footprint_eff_m2) AS fp_all, count(*) AS n_buildings
+        FROM ({_assigned_buildings_sql(con, buildings, import_id)}) b
+        WHERE b.parcel_eff IS NOT NULL
+        GROUP BY b.parcel_eff""")
+
+
 def evaluate_parquet(*, zones: Path, parcels: Path, buildings: Path | None = None, zone_years: Path | None = None,
                      year: int, profile: str | Path | Profile | None = None,
                      con: duckdb.DuckDBPyConnection | None = None) -> list[dict[str, Any]]:
@@ -102,9 +144,11 @@ def evaluate_parquet(*, zones: Path, parcels: Path, buildings: Path | None = Non
     own = con is None
     con = con or store.connect(None)
     try:
+        con.execute("SET preserve_insertion_order = false")
         sel = load_parquet(con, zones=zones, parcels=parcels, buildings=buildings, zone_years=zone_years,
-                           year=year)
-        return evaluate_selection(con, sel, prof)
+                           year=year, keep_buildings=False)
+        return evaluate_selection(con, sel, prof,
+                                  parcel_buildings=PARCEL_BUILDINGS if buildings is not None else None)
     finally:
         if own:
             con.close()

@@ -26,10 +26,18 @@ def _ha(v: Any) -> float:
     return float(v) / M2_PER_HA
 
 
-def years_of_supply(acc: dict[str, Any], supply: pd.DataFrame, year: int) -> tuple[dict[str, Any], dict[str, str]]:
-    """Years of supply left, by the 3-year mean and by the 5-year maximum annual supply."""
-    by_year = {int(r.supply_year): (float(r.supplied), float(r.supplied_industrial))
-               for r in supply.itertuples()} if len(supply) else {}
+def years_of_supply(acc: dict[str, Any], supply: pd.DataFrame | dict[int, tuple[float, float]], year: int
+                    ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Years of supply left, by the 3-year mean and by the 5-year maximum annual supply.
+
+    ``supply``: the zone's rows of :func:`accounting.annual_supply`, or the same as a dict
+    ``{year: (supplied m², industrial supplied m²)}``.
+    """
+    if isinstance(supply, dict):
+        by_year = supply
+    else:
+        by_year = {int(r.supply_year): (float(r.supplied), float(r.supplied_industrial))
+                   for r in supply.itertuples()} if len(supply) else {}
     last3 = [by_year.get(y, (0.0, 0.0)) for y in range(year - 2, year + 1)]
     last5 = [by_year.get(y, (0.0, 0.0)) for y in range(year - 4, year + 1)]
     avg3 = sum(a for a, _ in last3) / 3.0

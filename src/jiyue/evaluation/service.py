@@ -107,26 +107,33 @@ def _selection(con: duckdb.DuckDBPyConnection, zone: str | None, year: int | Non
 
 
 def evaluate_selection(con: duckdb.DuckDBPyConnection, selection: Sequence[tuple[int, str, int]],
-                       profile: Profile) -> list[dict[str, Any]]:
-    """Evaluate every selected snapshot; one result dict per zone and year."""
-    accounting.select_snapshots(con, selection)
+                       profile: Profile, *, parcel_buildings: str | None = None) -> list[dict[str, Any]]:
+    """Evaluate every selected snapshot; one result dict per zone and year.
+
+    ``parcel_buildings`` names a table of per-parcel building totals to use instead of the
+    ``buildings`` table (the national bulk path, :mod:`jiyue.evaluation.bulk`).
+    """
+    accounting.select_snapshots(con, selection, parcel_buildings=parcel_buildings)
     acc = accounting.zone_accounting(con)
     supply = accounting.annual_supply(con)
     meta = con.execute("""
         SELECT s.snap, z.name, z.province, z.city, z.level, z.category, z.eval_type, z.approved_area_ha
         FROM ev_sel s LEFT JOIN zones z ON z.import_id = s.import_id AND z.zone_code = s.zone_code
         ORDER BY s.snap""").fetchdf().set_index("snap")
-    supply_by = {k: g for k, g in supply.groupby("snap")} if len(supply) else {}
+    supply_by: dict[int, dict[int, tuple[float, float]]] = {}
+    for snap, yr, sup, sup_i in zip(supply["snap"].tolist(), supply["supply_year"].tolist(),
+                                    supply["supplied"].tolist(), supply["supplied_industrial"].tolist()):
+        supply_by.setdefault(int(snap), {})[int(yr)] = (float(sup), float(sup_i))
+    metas = meta.to_dict(orient="index")
     results = []
     for row in acc.to_dict(orient="records"):
         snap = int(row["snap"])
-        m = meta.loc[snap]
-        results.append(evaluate_zone(row, m.to_dict(), supply_by.get(snap, supply.iloc[0:0]), profile))
+        results.append(evaluate_zone(row, metas[snap], supply_by.get(snap, {}), profile))
     return results
 
 
-def evaluate_zone(acc: dict[str, Any], meta: dict[str, Any], supply: pd.DataFrame, profile: Profile
-                  ) -> dict[str, Any]:
+def evaluate_zone(acc: dict[str, Any], meta: dict[str, Any], supply: pd.DataFrame | dict[int, tuple[float, float]],
+                  profile: Profile) -> dict[str, Any]:
     """The whole evaluation of one zone from its accounting row (pure)."""
     acc = {k: _clean(v) for k, v in acc.items()}
     zone_type = str(meta.get("eval_type") or "")
