@@ -59,7 +59,7 @@ def load_tables(pkg: str | Path | None = None, db: str | Path | None = None, *, 
             zones = [zone]
             layers = restrict_to_zones(layers, zones)
         return Tables(layers, y, zones, {"package": str(pkg), "sha256": report.package.sha256})
-    with store.open_store(db, read_only=True) as con:  # type: ignore[arg-type]
+    with store.open_store(db, read_only=True, spatial=geometry) as con:  # type: ignore[arg-type]
         rows = con.execute("SELECT import_id, zone_code, year FROM snapshots ORDER BY zone_code, year").fetchall()
         if zone is not None:
             rows = [r for r in rows if r[1] == zone]

@@ -89,7 +89,8 @@ def _building_columns(bc: set[str]) -> str:
             f"{_opt(bc, 'parcel_id', 'VARCHAR')} AS given_parcel")
 
 
-def _assigned_buildings_sql(con: duckdb.DuckDBPyConnection, buildings: Path, import_id: int) -> str:
+def _assigned_buildings_sql(con: duckdb.DuckDBPyConnection, buildings: Path, import_id: int,
+                            with_ids: bool = True) -> str:
     """SQL of the buildings with their effective parcel (``parcel_eff``).
 
     A building's own ``parcel_id`` wins when it names a parcel of the import; otherwise the parcel
@@ -97,6 +98,18 @@ def _assigned_buildings_sql(con: duckdb.DuckDBPyConnection, buildings: Path, imp
     The row number of the file is the building's key during the join (no window over millions of rows).
     """
     bc = _cols(con, buildings)
+    ids = "building_id::VARCHAR AS building_id," if with_ids else ""
+    if "parcel_id" not in bc:  # every building is placed by its representative point
+        return f"""
+        WITH b AS (
+            SELECT file_row_number AS rid, {_building_columns(bc)}, {ids} ST_PointOnSurface(geometry) AS pt
+            FROM read_parquet('{buildings}', file_row_number = true)),
+        spatial AS (
+            SELECT b.rid, min(p.parcel_id) AS parcel_eff
+            FROM b JOIN parcels p ON ST_Intersects(p.geom, b.pt)
+            WHERE p.import_id = {import_id}
+            GROUP BY b.rid)
+        SELECT b.* EXCLUDE (pt), spatial.parcel_eff FROM b LEFT JOIN spatial USING (rid)"""
     return f"""
         WITH b AS (
             SELECT file_row_number AS rid, building_id::VARCHAR AS building_id, {_building_columns(bc)},
@@ -131,7 +144,7 @@ def _parcel_building_totals(con: duckdb.DuckDBPyConnection, buildings: Path, imp
                SUM(CASE WHEN {is_bld} THEN {floor_area_sql('b')} END) AS fa,
                SUM(CASE WHEN {is_bld} THEN b.footprint_eff_m2 END) AS fp,
                SUM(b.footprint_eff_m2) AS fp_all, count(*) AS n_buildings
-        FROM ({_assigned_buildings_sql(con, buildings, import_id)}) b
+        FROM ({_assigned_buildings_sql(con, buildings, import_id, with_ids=False)}) b
         WHERE b.parcel_eff IS NOT NULL
         GROUP BY b.parcel_eff""")
 

@@ -82,7 +82,7 @@ def open_source(pkg: str | Path | None = None, db: str | Path | None = None, *, 
         finally:
             con.close()
     else:
-        with store.open_store(db, read_only=True) as con:  # type: ignore[arg-type]
+        with store.open_store(db, read_only=True, spatial=False) as con:  # type: ignore[arg-type]
             sel = _selection(con, zone, year)
             yield Source(con, sel, {"db": str(db), "imports": sorted({s[0] for s in sel})})
 
