@@ -27,6 +27,16 @@ def _echo_err(msg: str) -> None:
     click.echo(msg, err=True)
 
 
+def emit_text(text: str, out: Path | None) -> None:
+    """Write a command's text output to ``out`` (saying so), or print it."""
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"已写入：{out}")
+    else:
+        click.echo(text)
+
+
 def guarded(internal_exit: int = 1) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Turn jiyue errors into one Chinese sentence and an exit code; hide tracebacks."""
 

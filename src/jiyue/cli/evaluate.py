@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from jiyue.cli import cli, guarded
+from jiyue.cli import cli, guarded, emit_text
 from jiyue.evaluation.indicators import INDICATORS
 
 EVAL_TYPE_LABELS = {"industrial": "工业主导型", "integrated": "产城融合型"}
@@ -74,12 +74,7 @@ def evaluate(pkg: Path | None, db: Path | None, zone: str | None, year: int | No
         click.echo(f"评价表已写入：{out}")
         return
     text = json.dumps(doc, ensure_ascii=False, indent=1) if fmt == "json" else evaluation_table(doc)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"已写入：{out}")
-    else:
-        click.echo(text)
+    emit_text(text, out)
 
 
 @cli.command()

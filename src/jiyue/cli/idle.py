@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from jiyue.cli import cli, guarded
+from jiyue.cli import cli, guarded, emit_text
 
 
 def lowe_list(value: str | None) -> list[str] | None:
@@ -52,9 +52,4 @@ def idle(pkg: Path | None, db: Path | None, as_of: str | None, rules: str, lowe:
         from jiyue.idle.render import idle_table
 
         text = idle_table(doc)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"已写入：{out}")
-    else:
-        click.echo(text)
+    emit_text(text, out)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from jiyue.cli import cli, guarded
+from jiyue.cli import cli, guarded, emit_text
 from jiyue.errors import UsageError
 
 TYPE_LABELS = {"industrial": "工业主导型", "integrated": "产城融合型"}
@@ -63,12 +63,7 @@ def rank(pkgs: tuple[Path, ...], db: Path | None, year: int | None, profile: str
         click.echo(f"排名表已写入：{out}")
         return
     text = json.dumps(doc, ensure_ascii=False, indent=1) if fmt == "json" else rank_table(doc)
-    if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"已写入：{out}")
-    else:
-        click.echo(text)
+    emit_text(text, out)
 
 
 @cli.command()
@@ -112,9 +107,4 @@ def whatif(pkg: Path, zone: str, scenario: Path | None, against: tuple[Path, ...
                 more = f" …共{len(s['parcels'])}宗" if len(s["parcels"]) > 10 else ""
                 lines.append(f"    地块：{'、'.join(map(str, s['parcels'][:10]))}{more}")
         text = "\n".join(lines)
-    if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"已写入：{out}")
-    else:
-        click.echo(text)
+    emit_text(text, out)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from jiyue.cli import cli, guarded
+from jiyue.cli import cli, guarded, emit_text
 
 
 @cli.command()
@@ -52,9 +52,4 @@ def recovery(file: Path, fmt: str, out: Path | None, db: Path | None, campaign: 
         from jiyue.idle.render import recovery_table
 
         text = recovery_table(doc)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"已写入：{out}")
-    else:
-        click.echo(text)
+    emit_text(text, out)
