@@ -194,16 +194,22 @@ def class_map(parcels: pd.DataFrame, *, boundary: Any = None, crs: str | None = 
             if len(sel):
                 _fill(ax, list(sel), CLASS_COLORS[key], edge="#7a7a7a", lw=0.12)
                 handles.append(Patch(facecolor=CLASS_COLORS[key], edgecolor="#7a7a7a", lw=0.4, label=f"{key} {label}"))
-        b = _boundary(ax, boundary)
-        if b is not None:
-            handles.append(b)
-        _scale_bar(ax, ext)
-        _north(ax)
-        if crs:
-            ax.text(0.5, 0.01, L.MAP["crs"].format(crs=crs), transform=ax.transAxes, ha="center", va="bottom",
-                    fontsize=6, color="#555555")
-        _legend(fig, handles, ncol=4)
-        return png(fig)
+        return _finish(fig, ax, ext, handles, boundary=boundary, crs=crs, ncol=4)
+
+
+def _finish(fig: Any, ax: Any, ext: Any, handles: list[Any], *, boundary: Any, crs: str | None,
+            ncol: int) -> bytes:
+    """The furniture every map shares: zone boundary, scale bar, north arrow, CRS note, legend."""
+    b = _boundary(ax, boundary)
+    if b is not None:
+        handles.append(b)
+    _scale_bar(ax, ext)
+    _north(ax)
+    if crs:
+        ax.text(0.5, 0.01, L.MAP["crs"].format(crs=crs), transform=ax.transAxes, ha="center", va="bottom",
+                fontsize=6, color="#555555")
+    _legend(fig, handles, ncol=ncol)
+    return png(fig)
 
 
 def flag_map(flagged: pd.DataFrame, *, far_threshold: float, boundary: Any = None, crs: str | None = None
@@ -225,13 +231,4 @@ def flag_map(flagged: pd.DataFrame, *, far_threshold: float, boundary: Any = Non
                 extra = f"，容积率＜{far_threshold:g}" if k == "low_far_industrial" else ""
                 handles.append(Patch(facecolor=FLAG_COLORS[k], edgecolor="#333333", lw=0.4,
                                      label=f"{L.FLAGS[k]}（{n}宗{extra}）"))
-        b = _boundary(ax, boundary)
-        if b is not None:
-            handles.append(b)
-        _scale_bar(ax, ext)
-        _north(ax)
-        if crs:
-            ax.text(0.5, 0.01, L.MAP["crs"].format(crs=crs), transform=ax.transAxes, ha="center", va="bottom",
-                    fontsize=6, color="#555555")
-        _legend(fig, handles, ncol=3)
-        return png(fig)
+        return _finish(fig, ax, ext, handles, boundary=boundary, crs=crs, ncol=3)
