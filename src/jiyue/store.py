@@ -15,18 +15,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 import jiyue
 from jiyue import messages
 from jiyue.errors import ReasonCode, StoreError
-from jiyue.validate import Report
+
+if TYPE_CHECKING:  # the reading stack (geopandas, GDAL) is only loaded where a package is imported
+    from jiyue.validate import Report
 
 SCHEMA_VERSION = 2
 
@@ -53,6 +53,8 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
     import and the summary do not need it; every ``ST_*`` measure (area, distance …) does.
     """
     con = duckdb.connect(str(path) if path else ":memory:", read_only=read_only)
+    # DuckDB draws a progress bar for queries over 2 s; it would land in the JSON a command prints
+    con.execute("SET enable_progress_bar = false")
     if spatial:
         try:
             con.execute(f"LOAD '{spatial_extension_path()}'")
@@ -287,6 +289,9 @@ def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, import_id: int) -> int:
+    import geopandas as gpd
+    import shapely
+
     cols = _table_columns(con, table)
     data: dict[str, Any] = {}
     select: list[str] = []

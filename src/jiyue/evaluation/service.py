@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -27,7 +27,9 @@ from jiyue.evaluation.potential import potentials, years_of_supply
 from jiyue.evaluation.profile import Profile, load_profile
 from jiyue.evaluation.scoring import score_zone
 from jiyue.units import M2_PER_HA
-from jiyue.validate import Report, validate_path
+
+if TYPE_CHECKING:  # the reading stack (geopandas, GDAL) loads only when a package file is opened
+    from jiyue.validate import Report
 
 AREA_REPORT_KEYS = ["total", *accounting.AREA_KEYS]
 TERM_KEYS = sorted({t for i in INDICATORS.values() for t in (*i.numerator, *i.denominator)})
@@ -70,6 +72,8 @@ def open_source(pkg: str | Path | None = None, db: str | Path | None = None, *, 
     if (pkg is None) == (db is None):
         raise UsageError("请给出数据包路径，或用 --db 指定数据库（二者选一）")
     if pkg is not None:
+        from jiyue.validate import validate_path
+
         report = validate_path(pkg)
         if not report.ok:
             raise ValidationFailed(f"数据包有 {len(report.errors)} 个错误，无法评价；请先运行 jiyue validate 查看并修正。",
