@@ -94,6 +94,9 @@ def _building_columns(bc: set[str]) -> str:
 
 
 PAIRS = "_bulk_pairs"
+# the footprint's representative point, as validate's shapely ``representative_point`` (GEOS
+# point-on-surface: always inside the footprint). bench/experiments/assign_point.py swaps it.
+REPRESENTATIVE_POINT = "ST_PointOnSurface(geometry)"
 
 
 def _assign(con: duckdb.DuckDBPyConnection, buildings: Path, import_id: int, carry: str) -> None:
@@ -114,7 +117,7 @@ def _assign(con: duckdb.DuckDBPyConnection, buildings: Path, import_id: int, car
     src = (f"(SELECT file_row_number AS rid, {_building_columns(bc)}, geometry "
            f"FROM read_parquet('{buildings}', file_row_number = true))")
     parcels = f"(SELECT rowid AS prow, parcel_id, geom FROM parcels WHERE import_id = {int(import_id)})"
-    spatial = (f"SELECT b.rid, p.prow, {carry} FROM (SELECT *, ST_PointOnSurface(geometry) AS pt FROM {src} "
+    spatial = (f"SELECT b.rid, p.prow, {carry} FROM (SELECT *, {REPRESENTATIVE_POINT} AS pt FROM {src} "
                f"{{where}}) b JOIN {parcels} p ON ST_Intersects(p.geom, b.pt)")
     if "parcel_id" in bc:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {PAIRS} AS SELECT b.rid, p.prow, {carry} "
