@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,11 +80,13 @@ def row_ids(layer: Layer, df: pd.DataFrame) -> pd.Series:
     keys = [k for k in layer.key if k in df.columns]
     if not keys:
         return pd.Series([f"第{r}行" for r in rows], index=df.index, dtype=object)
-    parts = [[_text_of(v) or "" for v in df[k].to_numpy(dtype=object)] for k in keys]
-    ids = []
-    for i, r in enumerate(rows):
-        vals = [p[i] for p in parts]
-        ids.append("/".join(vals) if all(vals) else f"第{r}行")
+    # key columns arrive as text already (normalize converts them first): str values pass as they are
+    parts = [[v if type(v) is str else (_text_of(v) or "") for v in df[k].to_numpy(dtype=object)]
+             for k in keys]
+    if len(parts) == 1:
+        ids = [v if v else f"第{r}行" for v, r in zip(parts[0], rows)]
+    else:
+        ids = ["/".join(vals) if all(vals) else f"第{r}行" for *vals, r in zip(*parts, rows)]
     return pd.Series(ids, index=df.index, dtype=object)
 
 
@@ -106,6 +109,8 @@ def _none(s: pd.Series) -> pd.Series:
 
 
 def _text_of(v: Any) -> str | None:
+    if type(v) is str:  # by far the most common value: test it first
+        return v.strip() or None
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (float, np.floating)):
@@ -126,8 +131,9 @@ def _text_of(v: Any) -> str | None:
 def _to_text(s: pd.Series) -> pd.Series:
     """Text values: numbers that are whole become '1001' not '1001.0' (Excel gives every number
     as a float); dates become 2020-12-31; blanks, NaN and NA become None, never 'nan'."""
-    return pd.Series([_text_of(v) for v in s.to_numpy(dtype=object)], index=s.index, dtype=object,
-                     name=s.name)
+    vals = s.to_numpy(dtype=object)
+    out = [(v.strip() or None) if type(v) is str else _text_of(v) for v in vals]
+    return pd.Series(out, index=s.index, dtype=object, name=s.name)
 
 
 def _to_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -263,8 +269,25 @@ def _coerce_field(layer: Layer, f: Field, df: pd.DataFrame, ids: pd.Series, col:
 
 
 def _convert(s: pd.Series, fn: Any) -> tuple[pd.Series, np.ndarray]:
-    """``fn`` applied to every value: the results (``_BAD`` ones blanked) and the mask of bad."""
-    vals = [fn(v) for v in s.to_numpy(dtype=object)]
+    """``fn`` applied to every value: the results (``_BAD`` ones blanked) and the mask of bad.
+
+    ``fn`` is a pure function of the value and runs once per distinct value (code and flag
+    columns hold a handful of values in hundreds of thousands of rows). The memo is keyed by
+    type and value, so 1, 1.0 and True stay apart; unhashable values are converted one by one.
+    """
+    memo: dict[tuple[type, Any], Any] = {}
+
+    def once(v: Any) -> Any:
+        try:
+            key = (type(v), v)
+            if key in memo:
+                return memo[key]
+        except TypeError:
+            return fn(v)
+        r = memo[key] = fn(v)
+        return r
+
+    vals = [once(v) for v in s.to_numpy(dtype=object)]
     bad = np.fromiter((v is _BAD for v in vals), dtype=bool, count=len(vals))
     out = pd.Series([None if b else v for v, b in zip(vals, bad)], index=s.index, dtype=object,
                     name=s.name)
@@ -412,7 +435,8 @@ def normalize(raw: RawPackage) -> Package:
         for k in layer.key:
             if k in present and layer.field(k).type == "text":
                 mapped[k] = _to_text(mapped[k])
-        shown = {k: _to_text(mapped[k]) for k in layer.key if k in present}
+        shown = {k: _to_text(mapped[k]) for k in layer.key
+                 if k in present and layer.field(k).type != "text"}
         ids = row_ids(layer, mapped.assign(**shown) if shown else mapped)
         for f in layer.fields:
             if f.name in present:
@@ -485,10 +509,35 @@ def _reconcile_crs(geoms: dict[str, gpd.GeoDataFrame], raw: RawPackage, col: _Co
     return target
 
 
+_VALID: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+
+
+def valid_mask(g: np.ndarray) -> np.ndarray:
+    """``shapely.is_valid`` of a layer's geometry array, computed once per array.
+
+    Normalising and validating ask for the validity of the same parcels and buildings four
+    times (areas, geometry check, overlaps, building assignment); GEOS validity is the most
+    expensive check there. The cache holds a weak reference to the array itself (a GeoSeries
+    hands out the same array every time), so a new or rebuilt array is computed afresh.
+    """
+    key = id(g)
+    hit = _VALID.get(key)
+    if hit is not None and hit[0]() is g:
+        return hit[1]
+    mask = shapely.is_valid(g)
+    mask.setflags(write=False)  # shared by every caller
+    try:
+        ref = weakref.ref(g, lambda _r, k=key: _VALID.pop(k, None))
+    except TypeError:  # not weak-referenceable: no caching
+        return mask
+    _VALID[key] = (ref, mask)
+    return mask
+
+
 def _has_area(g: np.ndarray) -> np.ndarray:
     """Shapes whose area means something: present, not empty, valid, (multi)polygons."""
     return ~shapely.is_missing(g) & ~shapely.is_empty(g) & np.isin(shapely.get_type_id(g), [3, 6]) \
-        & shapely.is_valid(g)
+        & valid_mask(g)
 
 
 def _in_crs(df: Any, crs: CRS | None) -> bool:

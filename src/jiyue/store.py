@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 import jiyue
 from jiyue import messages
@@ -333,7 +334,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, import
         data[name] = s.reset_index(drop=True)
         select.append(f'"{name}"::{dtype}')
     frame = pd.DataFrame(data) if data else pd.DataFrame(index=range(len(df)))
-    con.register("_incoming", frame)
+    # handed over as Arrow: DuckDB scans it without the per-value conversion of object columns
+    con.register("_incoming", pa.Table.from_pandas(frame, preserve_index=False) if data else frame)
     try:
         con.execute(f"INSERT INTO {table} SELECT {', '.join(select)} FROM _incoming")
     finally:

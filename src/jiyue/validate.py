@@ -20,7 +20,7 @@ from pyproj import CRS
 
 from jiyue import messages
 from jiyue.errors import Problem, ReasonCode, Severity
-from jiyue.normalize import Package, normalize
+from jiyue.normalize import Package, normalize, valid_mask
 from jiyue.reader import read_package
 from jiyue.schema import LAYERS
 
@@ -207,8 +207,10 @@ def _check_references(pkg: Package, sink: _Sink) -> None:
                 sink.add(Severity.WARNING, ReasonCode.REFERENCE_UNCHECKED, name, None, f.name,
                          f"{n} 条记录", f"「{messages.layer_label(target)}」图层")
                 continue
-            known = set(pkg.layers[target][tfield].dropna().astype(str))
-            missing = given & ~vals.astype(str).isin(known)
+            known = pkg.layers[target][tfield].dropna()
+            missing = given & ~vals.isin(known)
+            if missing.any():  # a value of another type (1001 against "1001") is compared as text
+                missing[missing] = ~vals[missing].astype(str).isin(set(known.astype(str)))
             rid = df["_rid"].to_numpy(dtype=object)
             rows = df["_row"].to_numpy()
             vv = vals.to_numpy(dtype=object)
@@ -317,7 +319,7 @@ def _check_geometry(name: str, df: gpd.GeoDataFrame, sink: _Sink, *,
         sink.add(Severity.ERROR, ReasonCode.WRONG_GEOMETRY_TYPE, name, rid[i], None,
                  GEOM_TYPE_LABELS.get(str(tname[i]), str(tname[i])),
                  GEOM_LABELS[layer.geometry or "polygon"], rows[i])
-    invalid = ok & ~wrong & ~shapely.is_valid(geoms)
+    invalid = ok & ~wrong & ~valid_mask(geoms)
     for i in np.flatnonzero(invalid):
         reason = invalid_reason_zh(shapely.is_valid_reason(geoms[i]))
         sink.add(Severity.ERROR, ReasonCode.INVALID_GEOMETRY, name, rid[i], None, reason,
@@ -326,7 +328,7 @@ def _check_geometry(name: str, df: gpd.GeoDataFrame, sink: _Sink, *,
 
 def _good_polygons(df: gpd.GeoDataFrame) -> np.ndarray:
     g = df.geometry.to_numpy()
-    return ~shapely.is_missing(g) & ~shapely.is_empty(g) & shapely.is_valid(g) & \
+    return ~shapely.is_missing(g) & ~shapely.is_empty(g) & valid_mask(g) & \
         np.isin(shapely.get_type_id(g), [3, 6])
 
 
@@ -371,7 +373,7 @@ def assign_buildings(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, sin
     bgeo = buildings.geometry.to_numpy()
     pgeo = parcels.geometry.to_numpy()
     pids = parcels["parcel_id"].to_numpy(dtype=object)
-    bgood = ~shapely.is_missing(bgeo) & ~shapely.is_empty(bgeo) & shapely.is_valid(bgeo)
+    bgood = ~shapely.is_missing(bgeo) & ~shapely.is_empty(bgeo) & valid_mask(bgeo)
     pgood = _good_polygons(parcels) & pd.notna(pids)
     pidx = np.flatnonzero(pgood)
     tree = shapely.STRtree(pgeo[pidx])
