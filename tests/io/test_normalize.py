@@ -414,3 +414,39 @@ def test_degrees_declared_over_metre_coordinates():
     assert [(x["layer"], x["row_id"]) for x in p] == [("parcels", None)]
     assert "不是经纬度" in p[0]["found"] and "39410000" in p[0]["found"]
     assert report.package.crs is None
+
+
+def test_conversion_runs_once_per_distinct_value_and_keeps_types_apart() -> None:
+    from jiyue.normalize import _convert
+
+    calls: list[object] = []
+
+    def kind(v: object) -> str:
+        calls.append(v)
+        return type(v).__name__
+
+    s = pd.Series([True, 1, 1.0, "1", 1, True, "1"], dtype=object)
+    out, bad = _convert(s, kind)
+    # 1, 1.0 and True are equal in Python and hash alike; the memo must not merge them
+    assert out.tolist() == ["bool", "int", "float", "str", "int", "bool", "str"]
+    assert not bad.any()
+    assert len(calls) == 4
+
+
+def test_validity_is_computed_once_per_geometry_array() -> None:
+    import numpy as np
+    import shapely
+    from shapely.geometry import Polygon, box
+
+    from jiyue.normalize import valid_mask
+
+    bowtie = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])  # self-intersecting
+    g = np.array([box(0, 0, 1, 1), bowtie], dtype=object)
+    first = valid_mask(g)
+    assert first.tolist() == [True, False]
+    assert valid_mask(g) is first  # cached for this array
+    with pytest.raises(ValueError):
+        first[0] = False  # shared by every caller, so read-only
+    g2 = np.array([bowtie, box(0, 0, 1, 1)], dtype=object)
+    assert valid_mask(g2).tolist() == [False, True]  # another array: computed afresh
+    assert shapely.is_valid(g2).tolist() == [False, True]
