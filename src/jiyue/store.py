@@ -45,6 +45,22 @@ def spatial_extension_path() -> Path:
     return want
 
 
+_HELD: set[str] = set()  # resolved paths of store files this process holds open read-write
+
+
+def hold(path: str | Path) -> None:
+    """Declare that this process holds the store at ``path`` open read-write (the web app).
+
+    Read-only :func:`connect` calls to that file then share the open database instead of
+    failing (see there). :func:`release` undoes it.
+    """
+    _HELD.add(str(Path(path).resolve()))
+
+
+def release(path: str | Path) -> None:
+    _HELD.discard(str(Path(path).resolve()))
+
+
 def connect(path: str | Path | None = None, *, read_only: bool = False,
             spatial: bool = True) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the spatial extension loaded (``None`` = in memory).
@@ -52,8 +68,20 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
     ``spatial=False`` skips loading the extension (about half a second: it is an 80 MB signed
     binary). Since DuckDB 1.5 the GEOMETRY type and ``ST_GeomFromWKB`` are built in, so the
     import and the summary do not need it; every ``ST_*`` measure (area, distance …) does.
+
+    Inside one process DuckDB refuses a read-only connection to a file the process already has
+    open read-write ("different configuration"). For a store this process holds (:func:`hold`: the
+    web app, whose requests run the engines' read-only service functions) such a call gets an
+    ordinary connection to the already-open database instead; its callers only read.
     """
-    con = duckdb.connect(str(path) if path else ":memory:", read_only=read_only)
+    target = str(path) if path else ":memory:"
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.ConnectionException as e:
+        if not (read_only and path and "different configuration" in str(e)
+                and str(Path(path).resolve()) in _HELD):
+            raise
+        con = duckdb.connect(target, read_only=False)
     # DuckDB draws a progress bar for queries over 2 s; it would land in the JSON a command prints
     con.execute("SET enable_progress_bar = false")
     if spatial:

@@ -252,3 +252,25 @@ def test_store_state_helper_sees_every_table(tmp_path):
     assert set(store_state(db)["counts"]) == set(STORE_TABLES)
     assert set(store.DATA_TABLES) <= set(STORE_TABLES)
     assert isinstance(Path(db), Path)
+
+
+def test_read_only_connect_shares_a_store_this_process_holds_open(tmp_path: Path) -> None:
+    """The web app holds its store read-write; the engines it calls open it read-only."""
+    import duckdb
+
+    db = tmp_path / "held.duckdb"
+    rw = store.connect(db, spatial=False)
+    try:
+        rw.execute("CREATE TABLE t AS SELECT 42 AS x")
+        with pytest.raises(duckdb.ConnectionException):  # DuckDB's refusal, not held: passed on
+            store.connect(db, read_only=True, spatial=False)
+        store.hold(db)
+        ro = store.connect(db, read_only=True, spatial=False)
+        assert ro.execute("SELECT x FROM t").fetchone() == (42,)
+        ro.close()
+        store.release(db)
+        with pytest.raises(duckdb.ConnectionException):
+            store.connect(db, read_only=True, spatial=False)
+    finally:
+        store.release(db)
+        rw.close()

@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import jiyue
 from jiyue.errors import JiyueError
 from jiyue.web import errors, filters, labels
-from jiyue.web.db import Store, install_shared_connect
+from jiyue.web.db import Store
 from jiyue.web.deps import AppContext, csrf_protect
 from jiyue.web.engines import Engines
 from jiyue.web.evaluations import EvaluationCache
@@ -173,7 +173,6 @@ def _templates() -> Jinja2Templates:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The web application over the store named in ``settings``."""
     settings = settings or Settings.from_env()
-    install_shared_connect()
     store = Store(settings.db)
     store.open()
     with store.write_lock:

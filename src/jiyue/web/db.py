@@ -13,7 +13,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -42,14 +41,14 @@ class Store:
                                      "它可能不是 DuckDB 数据库文件，或正被其他程序（如另一个 jiyue 命令）使用。") from None
                 store.migrate(con, self.path)
                 self._con = con
-                _held.add(_key(self.path))
+                store.hold(self.path)
 
     def close(self) -> None:
         with self._open_lock:
             if self._con is not None:
                 self._con.close()
                 self._con = None
-                _held.discard(_key(self.path))
+                store.release(self.path)
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -84,42 +83,3 @@ class Store:
             finally:
                 if own:
                     c.close()
-
-
-_installed = False
-_held: set[str] = set()  # resolved paths of the stores this process's web app holds open
-
-
-def _key(path: str | Path) -> str:
-    return str(Path(path).resolve())
-
-
-def install_shared_connect() -> None:
-    """Let engines open the web app's store read-only while this process holds it read-write.
-
-    DuckDB refuses a second connection to a file that this process already opened with another
-    configuration ("Can't open a connection to same database file with a different
-    configuration"). The engines' service functions open the store read-only (through
-    :func:`jiyue.store.open_store` or ``duckdb.connect(path, read_only=True)``); in the web process
-    that would always fail. This wraps ``duckdb.connect`` so that exactly that refusal, for a
-    store the web app holds (:class:`Store` registers it), falls back to an ordinary connection to
-    the already-open database — used only for reading by those callers. Every other call, path and
-    error is passed through unchanged. Idempotent.
-    """
-    global _installed
-    if _installed:
-        return
-    original = duckdb.connect
-
-    def connect(database: Any = ":memory:", read_only: bool = False, *args: Any, **kw: Any
-                ) -> duckdb.DuckDBPyConnection:
-        try:
-            return original(database, read_only, *args, **kw)
-        except duckdb.ConnectionException as e:
-            if not read_only or "different configuration" not in str(e) or not isinstance(database, (str, Path)) \
-                    or _key(database) not in _held:
-                raise
-            return original(database, False, *args, **kw)
-
-    duckdb.connect = connect  # type: ignore[assignment]
-    _installed = True

@@ -4,7 +4,7 @@ standard land, PDF reports — each optional.
 Each engine is imported on first use; when it is not installed (or not finished) the page says
 so and the rest of the application works. Only the engines' service-level functions are called,
 with the store's path (the store connection is shared in-process, see
-:func:`jiyue.web.db.install_shared_connect`). Writes take the store's write lock. Results of the
+:func:`jiyue.store.hold`). Writes take the store's write lock. Results of the
 reading services are cached per import (and ledger version), since imports never change.
 """
 
