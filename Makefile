@@ -62,6 +62,7 @@ run: venv
 	$(BIN)/jiyue serve --db $(DB) --demo-users
 
 test: venv
+	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 
 bench: venv

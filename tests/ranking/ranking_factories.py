@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from factories import X0, rect, small_package
+from factories import small_package
 
 
 def zone_copy(code: str, *, province: str = "山东省", eval_type: str = "integrated", dx: float = 0.0,

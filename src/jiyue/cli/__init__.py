@@ -8,7 +8,6 @@ user unless ``--debug`` is given.
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import traceback
 from collections.abc import Callable

@@ -9,7 +9,6 @@ Tests build :class:`ParcelFacts` directly with :func:`facts` for hand-made cases
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any

@@ -165,7 +165,6 @@ def suggestions(con: duckdb.DuckDBPyConnection, snapshot: tuple[int, str, int], 
     """Generated scenarios: supply ready land, build supplied land, dispose of idle land, densify."""
     imp, code, _ = snapshot
     zt = zone["eval_type"]
-    ideals = profile.ideals[zt]
     rows = con.execute("""
         SELECT p.parcel_id, p.build_class, p.supply_class, p.area_eff_m2, p.idle, p.land_use_code, p.user_id,
                COALESCE(pb.fa, 0) AS fa

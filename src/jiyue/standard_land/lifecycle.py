@@ -18,7 +18,6 @@ their predecessor (e.g. acceptance needs completion) and may not be dated in the
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
