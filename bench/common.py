@@ -65,3 +65,37 @@ def write_indicators(path: Path, table: dict[str, dict[str, float | None]]) -> N
 def fail(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
     raise SystemExit(3)
+
+
+def run_variant(script: str, variant: str, data: Path, out: Path) -> dict[str, Any]:
+    """Run ``script --child VARIANT --data DATA --out OUT`` in its own process (bench/experiments).
+
+    Returns wall time around the process, its CPU time and peak RSS (``os.wait4`` on that child),
+    its exit code and its last ``BENCH_RESULT`` line.
+    """
+    import os
+    import subprocess
+
+    t = time.perf_counter()
+    p = subprocess.Popen([sys.executable, script, "--child", variant, "--data", str(data), "--out", str(out)],
+                         stdout=subprocess.PIPE, text=True)
+    text = p.stdout.read() if p.stdout else ""
+    _, status, ru = os.wait4(p.pid, 0)
+    res = next((json.loads(x[len(RESULT_PREFIX):]) for x in reversed(text.splitlines())
+                if x.startswith(RESULT_PREFIX)), None)
+    return {"wall_s": time.perf_counter() - t, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_mib": ru.ru_maxrss / 1024,
+            "rc": os.waitstatus_to_exitcode(status), "result": res}
+
+
+def max_rel_diff(a: dict, b: dict) -> float:
+    """Largest relative difference of the 13 indicators between two zone → indicator tables
+    (infinite when an indicator is missing on one side only)."""
+    m = 0.0
+    for z in a:
+        for k in INDICATOR_KEYS:
+            x, y = a[z].get(k), b.get(z, {}).get(k)
+            if (x is None) != (y is None):
+                return float("inf")
+            if x is not None and (x or y):
+                m = max(m, abs(x - y) / max(abs(x), abs(y)))
+    return m

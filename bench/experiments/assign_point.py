@@ -21,14 +21,13 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from common import DATA_DIR, INDICATOR_KEYS, RESULT_PREFIX, emit, write_indicators  # noqa: E402
+from common import DATA_DIR, INDICATOR_KEYS, emit, max_rel_diff, run_variant, write_indicators  # noqa: E402
 
 POINTS = {"point_on_surface": "ST_PointOnSurface(geometry)", "centroid": "ST_Centroid(geometry)"}
 YEAR = 2024
@@ -47,26 +46,7 @@ def child(variant: str, data: Path, out: Path) -> None:
 
 
 def run(variant: str, data: Path, out: Path) -> dict:
-    t = time.perf_counter()
-    p = subprocess.Popen([sys.executable, __file__, "--child", variant, "--data", str(data), "--out", str(out)],
-                         stdout=subprocess.PIPE, text=True)
-    text = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    res = next((json.loads(x[len(RESULT_PREFIX):]) for x in text.splitlines() if x.startswith(RESULT_PREFIX)), None)
-    return {"wall_s": time.perf_counter() - t, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_mib": ru.ru_maxrss / 1024,
-            "rc": os.waitstatus_to_exitcode(status), "result": res}
-
-
-def max_rel(a: dict, b: dict) -> float:
-    m = 0.0
-    for z in a:
-        for k in INDICATOR_KEYS:
-            x, y = a[z].get(k), b.get(z, {}).get(k)
-            if (x is None) != (y is None):
-                return float("inf")
-            if x is not None and (x or y):
-                m = max(m, abs(x - y) / max(abs(x), abs(y)))
-    return m
+    return run_variant(__file__, variant, data, out)
 
 
 def main() -> None:
@@ -94,7 +74,7 @@ def main() -> None:
         if any(r["rc"] for r in runs):
             print(f"{v:<20} FAILED")
             continue
-        agree = f"{max_rel(json.loads(out.read_text()), ref):.1e}" if ref else "(no reference)"
+        agree = f"{max_rel_diff(json.loads(out.read_text()), ref):.1e}" if ref else "(no reference)"
         print(f"{v:<20}{statistics.median(r['wall_s'] for r in runs):8.2f}"
               f"{statistics.median(r['cpu_s'] for r in runs):8.2f}{max(r['rss_mib'] for r in runs):9.0f}  {agree}"
               f"   (walls {', '.join(format(r['wall_s'], '.2f') for r in runs)})", flush=True)

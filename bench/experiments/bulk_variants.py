@@ -31,7 +31,6 @@ import inspect
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -39,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCH = HERE.parent
 sys.path.insert(0, str(BENCH))
-from common import DATA_DIR, INDICATOR_KEYS, RESULT_PREFIX, emit, write_indicators  # noqa: E402
+from common import DATA_DIR, INDICATOR_KEYS, emit, max_rel_diff, run_variant, write_indicators  # noqa: E402
 
 VARIANTS = ["current", "current+no_order", "file_row", "per_parcel", "per_parcel+no_order",
             "per_parcel+rowid+no_order", "per_parcel+rowid+no_order+mem=1GB"]
@@ -151,29 +150,7 @@ def child(variant: str, data: Path, out: Path) -> None:
 
 
 def run(variant: str, data: Path, out: Path) -> dict:
-    t = time.perf_counter()
-    p = subprocess.Popen([sys.executable, __file__, "--child", variant, "--data", str(data), "--out", str(out)],
-                         stdout=subprocess.PIPE, text=True)
-    text = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t
-    p.returncode = os.waitstatus_to_exitcode(status)
-    res = next((json.loads(line[len(RESULT_PREFIX):]) for line in text.splitlines() if line.startswith(RESULT_PREFIX)),
-               None)
-    return {"wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime, "rss_mib": ru.ru_maxrss / 1024,
-            "rc": p.returncode, "result": res}
-
-
-def max_rel(a: dict, b: dict) -> float:
-    m = 0.0
-    for z in a:
-        for k in INDICATOR_KEYS:
-            x, y = a[z].get(k), b.get(z, {}).get(k)
-            if (x is None) != (y is None):
-                return float("inf")
-            if x is not None and (x or y):
-                m = max(m, abs(x - y) / max(abs(x), abs(y)))
-    return m
+    return run_variant(__file__, variant, data, out)
 
 
 def main() -> None:
@@ -210,7 +187,7 @@ def main() -> None:
         if ref is not None:
             mine = json.loads(outp.read_text())
             if set(mine) == set(ref):
-                agree = f"max rel diff {max_rel(mine, ref):.1e}"
+                agree = f"max rel diff {max_rel_diff(mine, ref):.1e}"
             else:
                 agree = "(reference is for another scale)"
         print(f"{v:<40}{wall:8.2f}{cpu:8.2f}{rss:9.0f}{r['result']['evaluate_s']:14.2f}  {agree}", flush=True)
