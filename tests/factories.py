@@ -91,6 +91,55 @@ def small_package() -> dict[str, Any]:
             "facilities": facilities}
 
 
+def zone_copy(code: str, *, name: str, province: str = "山东省", eval_type: str = "integrated",
+              category: str = "etdz", dx: float = 0.0, b4_floor_area: float = 4000.0) -> dict[str, Any]:
+    """small_package() as zone ``code``: every id prefixed with ``code-``, shifted ``dx`` metres east.
+
+    ``b4_floor_area`` is the floor area of building B4 (the tower on the A1 parcel P2; 4 000 m²
+    in small_package), so a test can raise one zone's FAR and change nothing else.
+    """
+    L = small_package()
+    z = L["zones"]
+    z["zone_code"], z["province"], z["eval_type"], z["category"], z["name"] = \
+        code, province, eval_type, category, name
+    L["zones"] = z.set_geometry(z.geometry.translate(dx, 0))
+    p = L["parcels"]
+    p["parcel_id"] = code + "-" + p["parcel_id"]
+    p["zone_code"] = code
+    p["user_id"] = p["user_id"].map(lambda v: None if pd.isna(v) else f"{code}-{v}")
+    p["contract_no"] = p["contract_no"].map(lambda v: None if pd.isna(v) else f"{code}-{v}")
+    L["parcels"] = p.set_geometry(p.geometry.translate(dx, 0))
+    b = L["buildings"]
+    b["building_id"] = code + "-" + b["building_id"]
+    b["parcel_id"] = code + "-" + b["parcel_id"]
+    b.loc[b.building_id == f"{code}-B4", "floor_area_m2"] = b4_floor_area
+    L["buildings"] = b.set_geometry(b.geometry.translate(dx, 0))
+    for t in ("enterprises", "enterprise_years", "contracts"):
+        df = L[t]
+        for col in ("enterprise_id", "contract_no", "parcel_id"):
+            if col in df.columns:
+                df[col] = code + "-" + df[col].astype(str)
+        if "zone_code" in df.columns:
+            df["zone_code"] = code
+    L["enterprises"]["credit_code"] = None
+    L["zone_years"]["zone_code"] = code
+    L["facilities"] = L["facilities"].assign(facility_id=f"{code}-F1").set_geometry(
+        L["facilities"].geometry.translate(dx, 0))
+    return L
+
+
+def merge(*packages: dict[str, Any]) -> dict[str, Any]:
+    """Several packages' layers concatenated into one package."""
+    out = {}
+    for name in packages[0]:
+        frames = [p[name] for p in packages]
+        df = pd.concat(frames, ignore_index=True)
+        if isinstance(frames[0], gpd.GeoDataFrame):
+            df = gpd.GeoDataFrame(df, geometry=frames[0].geometry.name, crs=frames[0].crs)
+        out[name] = df
+    return out
+
+
 def fix_credit_code(code17: str) -> str:
     """Append the GB 32100-2015 check character to 17 characters (test-side implementation)."""
     chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"

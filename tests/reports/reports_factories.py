@@ -18,10 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
-import pandas as pd
 
-from factories import small_package, write_gpkg
+from factories import merge, write_gpkg, zone_copy
 
 BASE_FLOOR = 4000.0 + 4000.0 + 1800.0  # floor area on A parcels of small_package (P1 plant, P2 tower, P3 shop)
 A_M2 = 30000.0
@@ -31,50 +29,14 @@ def zone_layers(code: str, *, name: str | None = None, province: str = "山东�
                 category: str = "etdz", extra_floor: float = 0.0, idle: bool = True, dx: float = 0.0,
                 year: int = 2020) -> dict:
     """small_package() as zone ``code`` (see the module docstring)."""
-    L = small_package()
-    z = L["zones"]
-    z["zone_code"], z["province"], z["eval_type"], z["category"] = code, province, eval_type, category
-    z["name"] = name or f"测试{code}开发区"
-    z["city"] = None
-    L["zones"] = z.set_geometry(z.geometry.translate(dx, 0))
-    p = L["parcels"]
-    p["parcel_id"] = code + "-" + p["parcel_id"]
-    p["zone_code"] = code
-    p["user_id"] = p["user_id"].map(lambda v: None if pd.isna(v) else f"{code}-{v}")
-    p["contract_no"] = p["contract_no"].map(lambda v: None if pd.isna(v) else f"{code}-{v}")
+    L = zone_copy(code, name=name or f"测试{code}开发区", province=province, eval_type=eval_type,
+                  category=category, dx=dx, b4_floor_area=4000.0 + extra_floor)
+    L["zones"]["city"] = None
     if not idle:
-        p["idle"] = False
-    L["parcels"] = p.set_geometry(p.geometry.translate(dx, 0))
-    b = L["buildings"]
-    b["building_id"] = code + "-" + b["building_id"]
-    b["parcel_id"] = code + "-" + b["parcel_id"]
-    b.loc[b.building_id == f"{code}-B4", "floor_area_m2"] = 4000.0 + extra_floor
-    L["buildings"] = b.set_geometry(b.geometry.translate(dx, 0))
-    for t in ("enterprises", "enterprise_years", "contracts"):
-        df = L[t]
-        for col in ("enterprise_id", "contract_no", "parcel_id"):
-            if col in df.columns:
-                df[col] = code + "-" + df[col].astype(str)
-        if "zone_code" in df.columns:
-            df["zone_code"] = code
-    L["enterprises"]["credit_code"] = None
+        L["parcels"]["idle"] = False
     L["enterprise_years"]["year"] = year
-    L["zone_years"]["zone_code"] = code
     L["zone_years"]["year"] = year
-    L["facilities"] = L["facilities"].assign(facility_id=f"{code}-F1").set_geometry(
-        L["facilities"].geometry.translate(dx, 0))
     return L
-
-
-def merge(*packages: dict) -> dict:
-    out = {}
-    for name in packages[0]:
-        frames = [p[name] for p in packages]
-        df = pd.concat(frames, ignore_index=True)
-        if isinstance(frames[0], gpd.GeoDataFrame):
-            df = gpd.GeoDataFrame(df, geometry=frames[0].geometry.name, crs=frames[0].crs)
-        out[name] = df
-    return out
 
 
 #: The test set: (code, province, eval_type, category, extra floor area, idle).
