@@ -161,7 +161,7 @@ def _load_buildings(con: duckdb.DuckDBPyConnection, buildings: Path, import_id: 
 def _parcel_building_totals(con: duckdb.DuckDBPyConnection, buildings: Path, import_id: int) -> None:
     is_bld = "COALESCE(b.kind, 'building') = 'building'"
     _assign(con, buildings, import_id, carry=(
-        f"CASE WHEN {is_bld} THEN {floor_area_sql('b')} END AS fa, "
+        f"{floor_area_sql('b')} AS fa, "
         f"CASE WHEN {is_bld} THEN b.footprint_eff_m2 END AS fp, b.footprint_eff_m2 AS fp_all"))
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {PARCEL_BUILDINGS} AS
