@@ -157,3 +157,29 @@ def test_cli_explain_and_bad_input(worked_gpkg: Path) -> None:
     r = subprocess.run([JIYUE, "explain", str(worked_gpkg), "--zone", "NOPE", "--indicator", "far"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr and "NOPE" in r.stderr
+
+
+@pytest.mark.parametrize("how", ["absent", "empty"])
+def test_no_buildings_means_missing_floor_area_indicators_not_zero(tmp_path: Path, how: str) -> None:
+    """A package without building data must not read as land with nothing built on it."""
+    layers = small_package()
+    if how == "absent":
+        del layers["buildings"]
+    else:
+        layers["buildings"] = layers["buildings"].iloc[0:0]
+    pkg = write_gpkg(layers, tmp_path / "nob.gpkg")
+    z = evaluate(pkg)["zones"][0]
+    for k in ("far", "building_density", "industrial_far", "industrial_building_coefficient"):
+        assert z["indicators"][k] is None, k
+        assert "建筑物" in z["missing"][k], z["missing"][k]
+    # the land indicators are untouched: A = 30 000 m², D = 40 000 m² (small_package)
+    assert _close(z["indicators"]["built_rate"], 75.0)
+    assert z["score_complete"] is False
+    assert set(z["score_missing"]) >= {"far", "building_density"}
+    doc = explain(pkg, zone=z["zone_code"], indicator="far")
+    assert doc["value"] is None and "建筑物" in doc["missing_reason"]
+
+
+def test_a_complete_zone_is_scored_on_every_indicator(tmp_path: Path) -> None:
+    z = evaluate(write_gpkg(small_package(), tmp_path / "s.gpkg"))["zones"][0]
+    assert z["score_complete"] is True and z["score_missing"] == []

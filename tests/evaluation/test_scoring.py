@@ -169,3 +169,44 @@ def test_years_of_supply_by_hand() -> None:
     assert out["industrial_years_by_5yr_max"] == pytest.approx(30 / 20)
     none, miss = years_of_supply({"E": 90e4, "E21": 30e4}, supply.iloc[0:0], 2020)
     assert none["years_by_3yr_avg"] is None and "years_by_3yr_avg" in miss
+
+
+def test_negative_weight_is_named(tmp_path) -> None:
+    import tomllib
+    from importlib import resources
+
+    from jiyue.evaluation.profile import parse_profile
+
+    text = (resources.files("jiyue.profiles") / "tdt1029-2017.toml").read_text(encoding="utf-8")
+    data = tomllib.loads(text)
+    node = data["tree"]["integrated"][0]["children"][0]
+    keys = [k for k, _ in node["indicators"].items()]
+    # two indicators summing to 1 with one weight below zero: 1.5 + (-0.5)
+    node["indicators"] = {keys[0]: 1.5, keys[1]: -0.5}
+    with pytest.raises(ProfileError) as e:
+        parse_profile(data, "t.toml")
+    assert "负数" in str(e.value) and keys[1] in str(e.value) and "之和为 1（" not in str(e.value)
+
+
+def test_an_edited_copy_of_a_builtin_profile_is_labelled_as_a_file(tmp_path) -> None:
+    from importlib import resources
+
+    from jiyue.evaluation.profile import load_profile
+
+    text = (resources.files("jiyue.profiles") / "tdt1029-2017.toml").read_text(encoding="utf-8")
+    mine = tmp_path / "mine.toml"
+    mine.write_text(text.replace("far = { value = 1.5,", "far = { value = 1.2,", 1), encoding="utf-8")
+    builtin, edited = load_profile("tdt1029-2017"), load_profile(mine)
+    assert builtin.version_label == builtin.version
+    assert edited.name == builtin.name and edited.version == builtin.version
+    assert "mine.toml" in edited.version_label and edited.sha256[:12] in edited.version_label
+    assert edited.sha256 != builtin.sha256 and len(edited.sha256) == 64
+
+
+def test_a_profile_that_cannot_be_read_is_an_argument_error(tmp_path) -> None:
+    from jiyue.evaluation.profile import load_profile
+
+    for ref in (tmp_path / "none.toml", "no-such-profile"):
+        with pytest.raises(ProfileError) as e:
+            load_profile(ref)
+        assert e.value.exit_code == 2

@@ -19,7 +19,8 @@ def _f(v: Any, d: int = 2) -> str:
 
 
 def rank_table(doc: dict[str, Any]) -> str:
-    lines = [f"{doc['year']}年度 开发区土地集约利用排名（评价方案 {doc['profile']['name']} {doc['profile']['version']}）"]
+    prof = doc["profile"]
+    lines = [f"{doc['year']}年度 开发区土地集约利用排名（评价方案 {prof['name']}（{prof.get('version_label', prof['version'])}））"]
     for t in ("industrial", "integrated"):
         rows = [r for r in doc["rankings"] if r["eval_type"] == t]
         if not rows:
@@ -101,7 +102,7 @@ def whatif(pkg: Path, zone: str, scenario: Path | None, against: tuple[Path, ...
                          f"全国 {a['rank_national'] or '—'}/{a['of_national'] or '—'}，省内 {a['rank_province'] or '—'}/{a['of_province'] or '—'}")
             for k, v in a["indicators"].items():
                 old = b["indicators"].get(k)
-                if v != old:
+                if _f(v) != _f(old):  # only what changes at the shown precision
                     lines.append(f"    {INDICATORS[k].name}: {_f(old)} → {_f(v)}")
             if s.get("parcels"):
                 more = f" …共{len(s['parcels'])}宗" if len(s["parcels"]) > 10 else ""

@@ -12,7 +12,9 @@ Rules (documented in docs/indicators.md):
 * floor area = ``floor_area_m2``, else footprint × floors (1 when empty), doubled when
   ``storey_height_m`` > 8 m; only ``kind = building`` has floor area and counts in building
   density; buildings, structures and yards all count in the industrial building coefficient;
-* G (idle) = Σ area of parcels with ``idle = true``; H = Σ area with a high-tech class.
+* G (idle) = Σ area of parcels with ``idle = true``; H = Σ area with a high-tech class;
+* a zone with no building at all (no buildings layer, an empty one, or none inside the zone's
+  parcels) has no building totals: FA_A, FP_A, FA_A2 and FPALL_A2 are missing, not 0.
 """
 
 from __future__ import annotations
@@ -144,6 +146,9 @@ def zone_accounting(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         LEFT JOIN g ON g.snap = s.snap
         GROUP BY s.snap, s.import_id, s.zone_code, s.year
         ORDER BY s.snap""").fetchdf()
+    # a zone without a single building has no building data, not zero floor area: its floor-area
+    # indicators are missing (with the reason), never 0 — which would read as wasted land
+    acc.loc[acc["n_buildings"] == 0, BUILDING_KEYS] = float("nan")
     econ = economic_totals(con)
     return acc.merge(econ, on="snap", how="left")
 

@@ -89,6 +89,8 @@ INPUT_HINTS = {
     "industrial_tax_wan": "开发区年度数据 zone_years.industrial_tax_wan 为空，且无法由 A2 宗地上企业的年度数据汇总",
     "tax_total_wan": "开发区年度数据 zone_years.tax_total_wan 为空",
     "population": "开发区年度数据 zone_years.population 为空",
+    **{t: "本开发区没有任何建筑物数据：buildings 图层缺失或为空，或没有一栋建筑落在本区宗地内"
+       for t in ("FA_A", "FP_A", "FA_A2", "FPALL_A2")},
 }
 
 

@@ -9,6 +9,8 @@ a profile that breaks this is refused with the node named. Built-in profiles liv
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -53,6 +55,24 @@ class Profile:
     weight_tolerance: float = 1e-6
     source: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    sha256: str = ""  # of the TOML text: two files with one name and version still tell apart
+
+    @property
+    def builtin(self) -> bool:
+        return self.source.startswith("builtin:")
+
+    @property
+    def version_label(self) -> str:
+        """The version as every output shows it; a profile from a file also names the file and
+        its hash, so an edited copy of a built-in profile never passes for the original."""
+        if self.builtin or not self.source:
+            return self.version
+        return f"{self.version}，方案文件 {Path(self.source).name}，SHA-256 {self.sha256[:12]}"
+
+    def describe(self) -> dict[str, Any]:
+        """The profile block of every JSON document."""
+        return {"name": self.name, "version": self.version, "title": self.title, "source": self.source,
+                "sha256": self.sha256, "builtin": self.builtin, "version_label": self.version_label}
 
     def indicator_keys(self, zone_type: str) -> list[str]:
         keys: list[str] = []
@@ -72,27 +92,35 @@ def builtin_profiles() -> list[str]:
                   if p.name.endswith(".toml"))
 
 
+def _cannot_read(message: str) -> ProfileError:
+    """A profile that cannot be found or parsed: the argument is wrong (exit code 2)."""
+    e = ProfileError(message)
+    e.exit_code = 2
+    return e
+
+
 def load_profile(name_or_path: str | Path | None = None) -> Profile:
     """Load a built-in profile by name, or a profile file; validate it."""
     ref = str(name_or_path or "tdt1029-2017")
     p = Path(ref)
     if p.suffix.lower() == ".toml" or p.exists():
         if not p.exists():
-            raise ProfileError(f"找不到评价方案文件：{p}")
+            raise _cannot_read(f"找不到评价方案文件：{p}")
         text = p.read_text(encoding="utf-8")
         source = str(p)
     else:
         res = resources.files("jiyue.profiles") / f"{ref}.toml"
         if not res.is_file():
-            raise ProfileError(f"没有名为「{ref}」的内置评价方案；可用：{'、'.join(builtin_profiles())}，"
+            raise _cannot_read(f"没有名为「{ref}」的内置评价方案；可用：{'、'.join(builtin_profiles())}，"
                                "或给出 .toml 文件路径")
         text = res.read_text(encoding="utf-8")
         source = f"builtin:{ref}"
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ProfileError(f"评价方案 {source} 不是有效的 TOML：{e}") from None
-    return parse_profile(data, source)
+        raise _cannot_read(f"评价方案 {source} 不是有效的 TOML：{e}") from None
+    return dataclasses.replace(parse_profile(data, source),
+                               sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def parse_profile(data: dict[str, Any], source: str = "") -> Profile:
@@ -173,7 +201,10 @@ def _node(d: dict[str, Any], path: str, source: str) -> Node:
 
 def _check_weights(nodes: tuple[Node, ...], path: str, tol: float, source: str) -> None:
     total = sum(n.weight for n in nodes)
-    if any(n.weight < 0 for n in nodes) or not math.isclose(total, 1.0, abs_tol=tol):
+    negative = [n.key for n in nodes if n.weight < 0]
+    if negative:
+        raise ProfileError(f"评价方案 {source}：节点 {path} 下的 {'、'.join(negative)} 权重为负数；权重应在 0 到 1 之间")
+    if not math.isclose(total, 1.0, abs_tol=tol):
         detail = " + ".join(f"{n.key} {n.weight:g}" for n in nodes)
         raise ProfileError(f"评价方案 {source}：节点 {path} 下的权重之和为 {total:.6g}（{detail}），应为 1")
     for n in nodes:
@@ -182,7 +213,11 @@ def _check_weights(nodes: tuple[Node, ...], path: str, tol: float, source: str) 
             _check_weights(n.children, here, tol, source)
         else:
             s = sum(w for _, w in n.indicators)
-            if any(w < 0 for _, w in n.indicators) or not math.isclose(s, 1.0, abs_tol=tol):
+            negative = [k for k, w in n.indicators if w < 0]
+            if negative:
+                raise ProfileError(f"评价方案 {source}：节点 {here}（{n.name}）的指标 {'、'.join(negative)} "
+                                   "权重为负数；权重应在 0 到 1 之间")
+            if not math.isclose(s, 1.0, abs_tol=tol):
                 detail = " + ".join(f"{k} {w:g}" for k, w in n.indicators)
                 raise ProfileError(f"评价方案 {source}：节点 {here}（{n.name}）的指标权重之和为 {s:.6g}"
                                    f"（{detail}），应为 1")

@@ -24,7 +24,7 @@ from jiyue.errors import UsageError, ValidationFailed
 from jiyue.evaluation import accounting
 from jiyue.evaluation.indicators import INDICATORS, TYPE_INDICATORS, compute
 from jiyue.evaluation.potential import potentials, years_of_supply
-from jiyue.evaluation.profile import Profile, load_profile
+from jiyue.evaluation.profile import Node, Profile, load_profile
 from jiyue.evaluation.scoring import score_zone
 from jiyue.units import M2_PER_HA
 
@@ -176,11 +176,26 @@ def evaluate_zone(acc: dict[str, Any], meta: dict[str, Any], supply: pd.DataFram
         "ideals": {k: profile.ideals[zone_type][k].value for k in profile.indicator_keys(zone_type)},
         "realisation": scored["realisation"],
         "score": scored["score"],
+        # the scored indicators without a value: the score then rests on the others (profile
+        # rule missing_indicator) and is not comparable with a zone scored on all of them
+        "score_complete": not [k for k, v in scored["realisation"].items() if v is None],
+        "score_missing": sorted(k for k, v in scored["realisation"].items() if v is None),
         "subscores": scored["subscores"],
+        "subscore_labels": _node_labels(profile.trees[zone_type]),
         "potential_ha": pot,
         "years_of_supply": yos,
         "potential_missing": {**pot_missing, **yos_missing},
     }
+
+
+def _node_labels(nodes: tuple[Node, ...], depth: int = 0) -> dict[str, str]:
+    """Chinese label of every node of a score tree: its name and level (目标 / 子目标)."""
+    level = "目标" if depth == 0 else ("子目标" if depth == 1 else f"第{depth + 1}层")
+    out: dict[str, str] = {}
+    for n in nodes:
+        out[n.key] = f"{n.name}（{level}）"
+        out.update(_node_labels(n.children, depth + 1))
+    return out
 
 
 def evaluate(pkg: str | Path | None = None, db: str | Path | None = None, *, zone: str | None = None,
@@ -191,7 +206,7 @@ def evaluate(pkg: str | Path | None = None, db: str | Path | None = None, *, zon
         zones = evaluate_selection(src.con, src.selection, prof)
         provenance = src.provenance
     return {
-        "profile": {"name": prof.name, "version": prof.version, "title": prof.title, "source": prof.source},
+        "profile": prof.describe(),
         "jiyue_version": jiyue.__version__,
         "provenance": provenance,
         "indicator_units": {k: i.unit for k, i in INDICATORS.items()},

@@ -43,7 +43,7 @@ def rank(pkgs: list[Path] | None = None, db: Path | None = None, *, year: int | 
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     zones, prov = evaluate_many(pkgs, db, year=year, profile=prof)
     doc: dict[str, Any] = {
-        "profile": {"name": prof.name, "version": prof.version},
+        "profile": prof.describe(),
         "jiyue_version": jiyue.__version__,
         "year": max((z["year"] for z in zones), default=year),
         "provenance": prov,

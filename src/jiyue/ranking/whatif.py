@@ -239,7 +239,7 @@ def whatif(pkg: Path, *, zone: str, scenario: Path | None = None, against: list[
         package_zones = evaluate_selection(con, [(snap[0], c, snap[2]) for (c,) in con.execute(
             "SELECT zone_code FROM snapshots").fetchall()], prof)
         ref = [z for z in reference if z["zone_code"] != zone] + [z for z in package_zones if z["zone_code"] != zone]
-        doc: dict[str, Any] = {"zone_code": zone, "year": snap[2], "profile": {"name": prof.name, "version": prof.version},
+        doc: dict[str, Any] = {"zone_code": zone, "year": snap[2], "profile": prof.describe(),
                                "reference_zones": len(ref), "before": _brief(before, ref),
                                "headroom": headroom(before, prof)}
         scenarios: list[dict[str, Any]] = []

@@ -460,7 +460,7 @@ def circular_context(doc: dict[str, Any], *, rules: Rules | None = None, top: in
     return {
         "title": C["title"].format(year=doc.get("year")),
         "issuer": C["issuer"],
-        "basis": C["basis"].format(profile=prof.get("name", ""), version=prof.get("version", ""),
+        "basis": C["basis"].format(profile=prof.get("name", ""), version=prof.get("version_label", prof.get("version", "")),
                                    jiyue_version=doc.get("jiyue_version") or jiyue.__version__, date=generated),
         "opening": C["opening"].format(count=len(zones), year=doc.get("year")),
         "year": doc.get("year"), "base_year": doc.get("base_year"),
@@ -475,6 +475,6 @@ def circular_context(doc: dict[str, Any], *, rules: Rules | None = None, top: in
         "problems_none": C["problems_none"],
         "requirements": C["requirements"],
         "appendix": _appendix(doc),
-        "note": C["note"].format(profile=prof.get("name", ""), version=prof.get("version", "")),
+        "note": C["note"].format(profile=prof.get("name", ""), version=prof.get("version_label", prof.get("version", ""))),
         "rules": {"name": rules.name, "version": rules.version, "source": rules.source},
     }

@@ -68,7 +68,7 @@ def frames(doc: dict[str, Any]) -> dict[str, pd.DataFrame]:
                                    "理想值": z["ideals"].get(k), "实现度": z["realisation"].get(k),
                                    "计算公式": i.formula, "缺失原因": z["missing"].get(k, "")})
         score.append(_base(z) | {"土地利用集约度分值": z["score"]} |
-                     {f"{k}": v for k, v in z["subscores"].items()})
+                     {(z.get("subscore_labels") or {}).get(k, k): v for k, v in z["subscores"].items()})
         p = z["potential_ha"]
         prow = _base(z) | {POTENTIAL_LABELS[k]: p[k] for k in POTENTIAL_LABELS}
         for k, v in p["intensity"].items():
@@ -82,15 +82,25 @@ def frames(doc: dict[str, Any]) -> dict[str, pd.DataFrame]:
             "工矿仓储尚可供地年数II": y["industrial_years_by_5yr_max"]})
     prof = doc["profile"]
     about = pd.DataFrame([
-        {"项目": "评价方案", "内容": f"{prof['name']} {prof['version']}"},
+        {"项目": "评价方案", "内容": f"{prof['name']}（{prof.get('version_label', prof['version'])}）"},
         {"项目": "方案说明", "内容": prof.get("title", "")},
         {"项目": "程序版本", "内容": f"jiyue {doc.get('jiyue_version', '')}"},
-        {"项目": "数据来源", "内容": str(doc.get("provenance", ""))},
+        {"项目": "数据来源", "内容": _provenance_text(doc.get("provenance") or {})},
         {"项目": "面积单位", "内容": "公顷（1公顷=1万平方米=15亩）；建筑面积为万平方米；金额为万元"},
     ])
     return {"土地利用状况": pd.DataFrame(use), "土地供应状况": pd.DataFrame(sup), "建筑工程状况": pd.DataFrame(bld),
             "评价指标": pd.DataFrame(ind), "集约度分值": pd.DataFrame(score), "潜力测算": pd.DataFrame(pot),
             "尚可供地年数": pd.DataFrame(yos), "说明": about}
+
+
+def _provenance_text(prov: dict[str, Any]) -> str:
+    """Where the figures came from, in words: the package file (and its hash) or the store."""
+    if prov.get("package"):
+        return f"数据包 {prov['package']}（SHA-256 {str(prov.get('sha256') or '')[:12]}…）"
+    if prov.get("db"):
+        imports = "、".join(str(i) for i in prov.get("imports") or [])
+        return f"数据库 {prov['db']}，导入批次 {imports or '—'}"
+    return "；".join(f"{k}：{v}" for k, v in prov.items())
 
 
 def write(doc: dict[str, Any], out: Path) -> Path:

@@ -307,7 +307,7 @@ def zone_context(zone: dict[str, Any], ranking: dict[str, Any], *, profile: Prof
         "title_lines": [t.format(name=zone.get("name") or zone["zone_code"], year=zone.get("year"))
                         for t in Z["title_lines"]],
         "subtitle": Z["subtitle"].format(code=zone["zone_code"], eval_type=L.EVAL_TYPE_LABELS.get(et, et),
-                                         profile=profile.name, version=profile.version,
+                                         profile=profile.name, version=profile.version_label,
                                          jiyue_version=jiyue.__version__, date=generated),
         "headings": sections,
         "card": _card(zone, row, scope),
@@ -381,7 +381,7 @@ def zone_documents(pkg: Path | None, db: Path | None, *, zone: str, year: int | 
         mine = {z["zone_code"] for z in own}
         reference += [z for z in others if z["zone_code"] not in mine]
         scope += [Path(a).name for a in against] + ([str(db)] if db is not None else [])
-    ranking = {"year": zdoc["year"], "profile": {"name": prof.name, "version": prof.version},
+    ranking = {"year": zdoc["year"], "profile": prof.describe(),
                "rankings": rankings(reference), "averages": averages(reference),
                "scope": L.ZONE["card_scope_sources"].format(n=len(reference), sources="、".join(scope))}
     docs: list[dict[str, Any]] = []

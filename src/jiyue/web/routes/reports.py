@@ -50,7 +50,7 @@ def evaluation_doc(request: Request, cur: duckdb.DuckDBPyConnection, snaps: list
     cache = ctx(request).evaluations
     res = cache.get(cur, snaps)
     p = cache.profile
-    return {"profile": {"name": p.name, "version": p.version, "title": p.title, "source": p.source},
+    return {"profile": p.describe(),
             "jiyue_version": jiyue.__version__,
             "provenance": {"db": str(ctx(request).store.path), "imports": sorted({s[0] for s in snaps})},
             "indicator_units": {k: i.unit for k, i in INDICATORS.items()},
@@ -94,7 +94,7 @@ def ranking_xlsx(request: Request, year: int | None = YEAR, user: User = Depends
         raise not_found(f"没有 {y} 年度的数据。")
     zones = evaluation_doc(request, cur, sel)["zones"]
     p = ctx(request).evaluations.profile
-    doc = {"profile": {"name": p.name, "version": p.version}, "jiyue_version": jiyue.__version__, "year": y,
+    doc = {"profile": p.describe(), "jiyue_version": jiyue.__version__, "year": y,
            "rankings": rankings(zones), "averages": averages(zones), "distribution": score_distribution(zones),
            "zones": zones}
     out = _file(request, ".xlsx")
