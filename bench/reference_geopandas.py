@@ -12,6 +12,7 @@ Rules, as in the data contract and jiyue's docs/indicators.md:
   given, else footprint x floors (1 when empty), doubled when ``storey_height_m`` > 8;
 * FA_A / FP_A = floor area / footprint of buildings on A* parcels; FA_A2 likewise on A2;
   FPALL_A2 = footprint of every kind (buildings, structures, yards) on A2;
+* a zone with no building at all has its four building totals missing (not 0);
 * economic figures come from ``zone_years`` of the evaluation year.
 
 Usage: python bench/reference_geopandas.py DATA_DIR OUT_JSON YEAR
@@ -99,6 +100,9 @@ def main(data: str, out: str, year: str) -> None:
             "FA_A2": np.bincount(bz, weights=np.where(is_bld & on_a2, fa, 0.0), minlength=nz),
             "FPALL_A2": np.bincount(bz, weights=np.where(on_a2, fpb, 0.0), minlength=nz),
         }
+        no_buildings = np.bincount(bz, minlength=nz) == 0  # no building data: missing, not 0
+        for v in bsum.values():
+            v[no_buildings] = np.nan
 
     with ph("zones"):
         bc = parcels["build_class"].astype(str)
