@@ -64,7 +64,8 @@ def test_severities_in_the_doc():
     heads = {m.group(1): m.group(2) for m in HEADING.finditer(DOC.read_text(encoding="utf-8"))}
     warnings = {"duplicate_field", "reference_unchecked", "bad_credit_code", "inconsistent_class",
                 "area_mismatch", "building_outside_parcels", "building_straddles_parcels",
-                "building_parcel_mismatch"}
+                "building_parcel_mismatch", "unknown_field", "ignored_source", "no_buildings",
+                "no_zone_years"}
     assert {c for c, s in heads.items() if s == "warning"} == warnings
     assert {c for c, s in heads.items() if s == "refused"} == {"already_imported"}
 

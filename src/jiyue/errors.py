@@ -29,9 +29,13 @@ class ReasonCode(str, Enum):
     LAYER_UNREADABLE = "layer_unreadable"
     MISSING_LAYER = "missing_layer"
     DUPLICATE_LAYER = "duplicate_layer"
+    IGNORED_SOURCE = "ignored_source"
+    NO_BUILDINGS = "no_buildings"
+    NO_ZONE_YEARS = "no_zone_years"
     # fields and values
     MISSING_FIELD = "missing_field"
     DUPLICATE_FIELD = "duplicate_field"
+    UNKNOWN_FIELD = "unknown_field"
     MISSING_VALUE = "missing_value"
     BAD_NUMBER = "bad_number"
     BAD_INTEGER = "bad_integer"

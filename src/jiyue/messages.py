@@ -14,17 +14,32 @@ from jiyue.schema import LAYERS
 
 SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
 
+# The indicators that cannot be computed without the data named (the names of
+# jiyue.evaluation.indicators, kept here so that a message never depends on the engines).
+FLOOR_AREA_INDICATORS = ("综合容积率", "建筑密度", "工业用地综合容积率", "工业用地建筑系数")
+ZONE_YEAR_INDICATORS = ("综合地均税收", "人口密度")
+INDUSTRIAL_INDICATORS = {"industrial_tax_wan": "工业用地地均税收",
+                         "industrial_fai_wan": "工业用地固定资产投入强度"}
+_FLOOR = "、".join(FLOOR_AREA_INDICATORS)
+
 # One template per reason code. Placeholders: {layer} {row} {field} {found} {expected}.
 TEMPLATES: dict[ReasonCode, str] = {
     ReasonCode.PACKAGE_UNREADABLE: "无法读取数据包：{found}。应为：{expected}",
     ReasonCode.LAYER_UNREADABLE: "图层「{layer}」无法读取：{found}",
     ReasonCode.MISSING_LAYER: "缺少必需的图层「{layer}」。应提供：{expected}",
     ReasonCode.DUPLICATE_LAYER: "图层「{layer}」出现了不止一次：{found}，请只保留一份",
+    ReasonCode.IGNORED_SOURCE: "数据包中的「{found}」没有读入：{expected}",
+    ReasonCode.NO_BUILDINGS: "图层「{layer}」{record}的宗地上没有任何建筑（{found}）：" + _FLOOR
+                             + "无法计算，评价时将列为缺失。应提供：{expected}",
+    ReasonCode.NO_ZONE_YEARS: "图层「{layer}」中没有{record}：{found}；这样算出的分值与具备这些数据的"
+                              "开发区不可比。应提供：{expected}",
     ReasonCode.MISSING_FIELD: "图层「{layer}」缺少必填字段「{field}」。可用的字段名：{expected}",
     ReasonCode.DUPLICATE_FIELD: "图层「{layer}」中字段「{field}」重复出现：{found}",
+    ReasonCode.UNKNOWN_FIELD: "图层「{layer}」中的字段「{found}」不是数据规范中的字段，已原样保留但不参与计算；"
+                              "{expected}",
     ReasonCode.MISSING_VALUE: "图层「{layer}」{record}的「{field}」为空，此项必填",
-    ReasonCode.BAD_NUMBER: "图层「{layer}」{record}的「{field}」不是数字：「{found}」",
-    ReasonCode.BAD_INTEGER: "图层「{layer}」{record}的「{field}」应为整数，实际为「{found}」",
+    ReasonCode.BAD_NUMBER: "图层「{layer}」{record}的「{field}」不是数字：「{found}」，应为{expected}",
+    ReasonCode.BAD_INTEGER: "图层「{layer}」{record}的「{field}」应为{expected}，实际为「{found}」",
     ReasonCode.BAD_DATE: "图层「{layer}」{record}的「{field}」不是有效日期：「{found}」，"
                          "应为如 2020-12-31 的日期",
     ReasonCode.BAD_BOOL: "图层「{layer}」{record}的「{field}」应填“是”或“否”，实际为「{found}」",
@@ -63,6 +78,8 @@ TEMPLATES: dict[ReasonCode, str] = {
 LAYER_TEMPLATES: dict[ReasonCode, str] = {
     ReasonCode.MISSING_GEOMETRY: "图层「{layer}」（{found}）没有图形，空间图层应为{expected}",
     ReasonCode.MISSING_LAYER: "必需的图层「{layer}」{found}，应提供：{expected}",
+    ReasonCode.NO_BUILDINGS: "图层「{layer}」{found}：没有建筑就无法计算" + _FLOOR
+                             + "，评价时这些指标将列为缺失。应提供：{expected}",
 }
 _ROW_LABEL = re.compile(r"^第\d+行$")
 _UNIT = re.compile(r"^(.+)\(([^()]+)\)$")

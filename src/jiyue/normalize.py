@@ -25,7 +25,7 @@ from pyproj import CRS
 from jiyue import messages
 from jiyue.errors import Problem, ReasonCode, Severity
 from jiyue.reader import RawPackage
-from jiyue.schema import LAYERS, Field, Layer, fold_name
+from jiyue.schema import LAYERS, Field, Layer, fold_name, name_similarity
 
 AREA_MISMATCH_TOLERANCE = 0.01  # contract: > 1 % difference between area_m2 and geometry
 
@@ -92,6 +92,12 @@ def row_ids(layer: Layer, df: pd.DataFrame) -> pd.Series:
 
 # --------------------------------------------------------------------------- coercion
 _NUM_CLEAN = re.compile(r"[,\s，]")
+_COMMA = re.compile(r"[,，]")
+# a comma is only read as a thousands separator: 1,234 / 12,345,678.5 — never 12,5 or 1,23
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:[,，]\d{3})+(?:\.\d*)?")
+# what clerks type for "no figure" in a number cell; the cell should be left blank instead
+PLACEHOLDERS = frozenset({"—", "——", "-", "--", "－", "―", "–", "/", "／", "\\", "无", "暂无", "空", "不详",
+                          "n/a", "na", "#n/a", "null", "none"})
 
 
 def _is_blank(s: pd.Series) -> pd.Series:
@@ -141,10 +147,31 @@ def _to_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
         return s.astype("float64"), pd.Series(False, index=s.index)
     blank = _is_blank(s)
-    txt = s.astype("string").str.replace(_NUM_CLEAN, "", regex=True)
+    raw = s.astype("string")
+    txt = raw.str.replace(_NUM_CLEAN, "", regex=True)
     num = pd.to_numeric(txt, errors="coerce").astype("float64")
+    comma = raw.str.contains(_COMMA).fillna(False).astype(bool)
+    if comma.any():  # 12,5 is not 125: a comma must group thousands
+        squeezed = raw[comma].str.replace(r"\s", "", regex=True)
+        grouped = squeezed.str.fullmatch(_GROUPED).fillna(False).astype(bool)
+        wrong = pd.Series(False, index=s.index)
+        wrong[comma] = ~grouped
+        num = num.where(~wrong)
     bad = num.isna() & ~blank
     return num, bad
+
+
+def _bad_number_expected(v: Any, integer: bool) -> str:
+    """What a number cell should hold, said for the value that was found there."""
+    kind = "整数" if integer else "数字"
+    t = _text_of(v) or ""
+    if t.lower() in PLACEHOLDERS:
+        return f"{kind}，没有数据时请把单元格留空（不要填「{t}」）"
+    if _COMMA.search(t):
+        if integer:
+            return "整数，逗号只能用作千位分隔符（如 1,234）"
+        return "数字，逗号只能用作千位分隔符（如 1,234.5），小数点请用「.」（如 12.5）"
+    return "整数" if integer else "不带单位的数字，如 1234.5"
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S",
@@ -153,6 +180,10 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Excel serial day numbers accepted as dates: 1927-05-18 … 2119-01-10. A bare number below
 # (e.g. a year 2019 typed in a date column, serial for 1905) is reported, never guessed.
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 10_000, 80_000
+# a date typed as a bare whole number (text): 8 digits are yyyymmdd, 5 digits an Excel serial
+# number (as the numeric path reads them; a CSV or a GeoPackage text column keeps the serial of
+# an Excel date as text); any other run of digits (2019, 201912) is not guessed
+_WHOLE = re.compile(r"(\d+)(?:\.0+)?")
 
 
 def _parse_date(v: Any) -> Any:
@@ -175,6 +206,18 @@ def _parse_date(v: Any) -> Any:
     t = str(v).strip()
     if not t:
         return None
+    whole = _WHOLE.fullmatch(t)
+    if whole:
+        digits = whole.group(1)
+        if len(digits) == 8:
+            try:
+                return dt.datetime.strptime(digits, "%Y%m%d").date()
+            except ValueError:
+                return _BAD
+        n = int(digits)
+        if EXCEL_SERIAL_MIN <= n < EXCEL_SERIAL_MAX:
+            return _EXCEL_EPOCH + dt.timedelta(days=n)
+        return _BAD
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(t, fmt).date()
@@ -201,15 +244,17 @@ def _coerce_field(layer: Layer, f: Field, df: pd.DataFrame, ids: pd.Series, col:
     s = df[f.name]
     name = layer.name
 
-    def report(mask: Any, code: ReasonCode, expected: str | None, sev: Severity = Severity.ERROR,
+    def report(mask: Any, code: ReasonCode, expected: str | Any | None, sev: Severity = Severity.ERROR,
                found: pd.Series | None = None) -> None:
+        """``expected``: the text, or a function of the value found giving it."""
         m = np.asarray(mask, dtype=bool)
         if not m.any():
             return
         vals = (s if found is None else found).to_numpy(dtype=object)
         rid = ids.to_numpy(dtype=object)
         for i in np.flatnonzero(m):
-            col.add(sev, code, name, rid[i], f.name, vals[i], expected, int(rows[i]))
+            exp = expected(vals[i]) if callable(expected) else expected
+            col.add(sev, code, name, rid[i], f.name, vals[i], exp, int(rows[i]))
 
     rows = df["_row"].to_numpy()
 
@@ -217,8 +262,9 @@ def _coerce_field(layer: Layer, f: Field, df: pd.DataFrame, ids: pd.Series, col:
         df[f.name] = _to_text(s)
     elif f.type in ("real", "int"):
         num, bad = _to_number(s)
-        report(bad, ReasonCode.BAD_NUMBER if f.type == "real" else ReasonCode.BAD_INTEGER,
-               "数字" if f.type == "real" else "整数")
+        integer = f.type == "int"
+        report(bad, ReasonCode.BAD_INTEGER if integer else ReasonCode.BAD_NUMBER,
+               lambda v: _bad_number_expected(v, integer))
         if f.type == "int":
             frac = num.notna() & (num != np.floor(num.fillna(0)))
             report(frac, ReasonCode.BAD_INTEGER, "整数", found=num)
@@ -330,25 +376,59 @@ def _build_lookup(layer: Layer) -> dict[str, str]:
     return lookup
 
 
+# a header repeated in a workbook or CSV comes as 税收, 税收.1 (pandas' and the reader's renaming)
+_REPEATED = re.compile(r"^(.+)\.(\d+)$")
+# a column without a header: the reader's _col5, pandas' "Unnamed: 5" (0-based positions)
+_NO_HEADER = re.compile(r"^(?:_col|Unnamed: )(\d+)$")
+# columns GIS software adds by itself (ArcGIS, QGIS): not the clerk's data, never reported
+GIS_BOOKKEEPING = frozenset({"objectid", "fid", "shape_leng", "shape_length", "shape_area"})
+SUGGEST_MIN_SIMILARITY = 0.5  # below this an accepted name is not offered for an unknown column
+
+
 def _map_columns(layer: Layer, frame: pd.DataFrame, col: _Collector) -> tuple[pd.DataFrame, set[str]]:
-    """The frame with contract names (absent fields added empty), and the fields it had."""
+    """The frame with contract names (absent fields added empty), and the fields it had.
+
+    Every column that is not a field of the contract is kept (``x_<name>``) and reported once
+    (``unknown_field``, a warning), except the optional fields an engine reads (``Layer.extra``)
+    and the bookkeeping columns GIS software adds (:data:`GIS_BOOKKEEPING`).
+    """
     lookup = _name_lookup(layer)
     rename: dict[str, str] = {}
     seen: dict[str, str] = {}
+    repeated: set[Any] = set()
     geom_col = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     for c in frame.columns:
         if c == geom_col:
             continue
         canon = lookup.get(fold_name(c))
         if canon is None:
+            m = _REPEATED.match(str(c))
+            if m and m.group(1) in frame.columns:
+                canon = lookup.get(fold_name(m.group(1)))
+        if canon is None:
             continue
         if canon in seen:
             col.add(Severity.WARNING, ReasonCode.DUPLICATE_FIELD, layer.name, None, canon,
                     f"{seen[canon]}、{c}", f"只使用「{seen[canon]}」")
+            repeated.add(c)
             continue
         seen[canon] = str(c)
         rename[c] = canon
     extras = [c for c in frame.columns if c not in rename and c != geom_col and c not in layer.field_names]
+    present = set(rename.values())
+    for c in extras:
+        if c in repeated or str(c) in layer.extra or fold_name(c) in GIS_BOOKKEEPING:
+            continue
+        no_header = _NO_HEADER.match(str(c))
+        if no_header:
+            if _is_blank(frame[c]).all():
+                continue  # an empty column without a header holds nothing
+            shown = f"第{int(no_header.group(1)) + 1}列（无列名）"
+        else:
+            shown = str(c)
+        col.add(Severity.WARNING, ReasonCode.UNKNOWN_FIELD, layer.name, None, str(c), shown,
+                _unknown_field_advice(layer, str(c) if not no_header else "", present,
+                                      {str(x) for x in frame.columns}))
     source = {canon: c for c, canon in rename.items()}
     empty = np.full(len(frame), None, dtype=object)
     data: dict[str, Any] = {}
@@ -361,6 +441,47 @@ def _map_columns(layer: Layer, frame: pd.DataFrame, col: _Collector) -> tuple[pd
 
 def _field_hint(f: Field) -> str:
     return "、".join([f.name, *f.aliases])
+
+
+def suggest_fields(layer: Layer, column: str, present: set[str] | None = None, limit: int = 3) -> list[Field]:
+    """The contract fields an unknown column most likely means (not those already given)."""
+    folded = fold_name(column)
+    scored = []
+    for i, f in enumerate(layer.fields):
+        if present and f.name in present:
+            continue
+        best = max(name_similarity(folded, fold_name(n)) for n in (f.name, *f.aliases))
+        if best >= SUGGEST_MIN_SIMILARITY:
+            scored.append((-best, i, f))
+    return [f for _, _, f in sorted(scored)[:limit]]
+
+
+def suggest_extras(layer: Layer, column: str, given: set[str] | None = None) -> list[tuple[str, list[str]]]:
+    """The optional fields an engine reads (``Layer.extra``) that an unknown column may mean:
+    (what reads it, its accepted names), leaving out those the layer already has."""
+    groups: dict[str, list[str]] = {}
+    for n, what in layer.extra.items():
+        groups.setdefault(what, []).append(n)
+    folded = fold_name(column)
+    scored = []
+    for i, (what, names) in enumerate(groups.items()):
+        if given and any(n in given for n in names):
+            continue
+        best = max(name_similarity(folded, fold_name(n)) for n in names)
+        if best >= SUGGEST_MIN_SIMILARITY:
+            scored.append((-best, i, what, names))
+    return [(what, names) for _, _, what, names in sorted(scored)]
+
+
+def _unknown_field_advice(layer: Layer, column: str, present: set[str], given: set[str]) -> str:
+    """What to do about an unknown column: the fields (or engine fields) it may be, at most three."""
+    fields = suggest_fields(layer, column, present) if column else []
+    options = [f"「{messages.field_label(layer.name, f.name)}」（可用列名：{_field_hint(f)}）" for f in fields]
+    if column:
+        options += [f"{what}（可用列名：{'、'.join(names)}）" for what, names in suggest_extras(layer, column, given)]
+    if not options:
+        return "如需参与计算，请对照数据规范改用规定的字段名"
+    return f"可能是指{'或'.join(options[:3])}；如是，请把列名改为其中之一"
 
 
 # --------------------------------------------------------------------------- CRS
@@ -453,9 +574,12 @@ def normalize(raw: RawPackage) -> Package:
             else:
                 g = gpd.GeoDataFrame(mapped, geometry=gpd.GeoSeries([None] * len(mapped)), crs=None)
                 no_geometry.add(name)
-                if name != "zones":
-                    col.add(Severity.ERROR, ReasonCode.MISSING_GEOMETRY, name, None, None,
-                            rl.source, "带图形的空间图层（GeoPackage、Shapefile、GeoJSON 或 GeoParquet）")
+                expected = "带图形的空间图层（GeoPackage、Shapefile、GeoJSON 或 GeoParquet）"
+                if name == "zones":  # the outline only draws maps: accepted, with a warning
+                    col.add(Severity.WARNING, ReasonCode.MISSING_GEOMETRY, name, None, None, rl.source,
+                            expected + "；开发区边界只用于绘制地图，没有边界也可以评价")
+                else:
+                    col.add(Severity.ERROR, ReasonCode.MISSING_GEOMETRY, name, None, None, rl.source, expected)
             geoms[name] = g
         else:
             out[name] = mapped

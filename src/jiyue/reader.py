@@ -28,11 +28,20 @@ import pandas as pd
 
 from jiyue import messages
 from jiyue.errors import PackageUnreadable, Problem, ReasonCode, Severity
-from jiyue.schema import LAYERS, layer_for_name
+from jiyue.schema import LAYERS, layer_for_name, suggest_layers
 
 VECTOR_SUFFIXES = {".shp", ".geojson", ".json", ".fgb"}
 PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
 TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls"}
+# the other files of a Shapefile (read with its .shp), and the metadata GIS software puts beside it
+SHAPEFILE_PARTS = {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".atx", ".ain", ".aih", ".ixs",
+                   ".mxs", ".fbn", ".fbx"}
+SHAPEFILE_METADATA = {".xml", ".qmd"}  # parcels.shp.xml (ArcGIS), parcels.qmd (QGIS)
+# what operating systems and GIS software leave in a folder or a GeoPackage by themselves: skipped
+# without a word (every other file, sheet or layer that is not read is reported: ignored_source)
+SYSTEM_FILES = {"thumbs.db", "desktop.ini", "__macosx"}
+SYSTEM_SUFFIXES = (".lock",)
+SYSTEM_LAYERS = {"layer_styles"}  # QGIS keeps the styles saved into a GeoPackage in this table
 
 
 @dataclass
@@ -52,14 +61,34 @@ class RawPackage:
     path: Path
     layers: dict[str, RawLayer] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # each also reported (ignored_source)
     sha256: str = ""
+    # sheets of spatial layers (no geometry): used only when no file gives the layer with shapes
+    deferred: list[RawLayer] = field(default_factory=list)
 
 
-def _problem(code: ReasonCode, layer: str, found: str, expected: str = "") -> Problem:
-    return Problem(Severity.ERROR, code, layer, None, None, found, expected,
+def _problem(code: ReasonCode, layer: str, found: str, expected: str = "",
+             severity: Severity = Severity.ERROR) -> Problem:
+    return Problem(severity, code, layer, None, None, found, expected,
                    messages.render(code, layer=layer, row_id=None, field=None, found=found,
                                    expected=expected))
+
+
+def _ignore(pkg: RawPackage, item: str, why: str, layer: str | None = None) -> None:
+    """Leave ``item`` (a file, ``book.xlsx:sheet`` or ``data.gpkg:layer``) unread, and say so."""
+    pkg.ignored.append(item)
+    pkg.problems.append(_problem(ReasonCode.IGNORED_SOURCE, layer or item, item, why, Severity.WARNING))
+
+
+def _not_a_layer_name(kind: str, name: str) -> str:
+    """Why a file/sheet/layer named ``name`` was not read, and the layer it may have meant."""
+    guess = suggest_layers(name)
+    if guess:
+        options = "或".join(f"「{messages.layer_label(g)}」（可用名称：{'、'.join((g, *LAYERS[g].aliases))}）"
+                           for g in guess)
+        return f"{kind}「{name}」不是数据规范中的图层名；可能是指{options}，如是，请改名"
+    return (f"{kind}「{name}」不是数据规范中的图层名（应为 zones、parcels、buildings、enterprises 等，"
+            "或中文名 开发区、宗地、建筑、企业 等）；如不是图层，可不必理会")
 
 
 def package_hash(path: Path) -> str:
@@ -254,11 +283,35 @@ def read_package(path: str | Path) -> RawPackage:
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-    if not pkg.layers and not any(pr.code == ReasonCode.LAYER_UNREADABLE for pr in pkg.problems):
-        raise _not_package(p, "其中没有任何按数据规范命名的图层（如 zones、parcels）")
-    if not pkg.layers and pkg.problems:
-        raise _not_package(p, "; ".join(pr.found or "" for pr in pkg.problems))
+    _resolve_deferred(pkg)
+    unreadable = [pr for pr in pkg.problems if pr.code == ReasonCode.LAYER_UNREADABLE]
+    if not pkg.layers and not unreadable:
+        why = "其中没有任何按数据规范命名的图层（如 zones、parcels）"
+        if pkg.ignored:
+            shown = pkg.ignored[:5] + (["……"] if len(pkg.ignored) > 5 else [])
+            why += f"；未读入：{'、'.join(shown)}"
+        raise _not_package(p, why)
+    if not pkg.layers:
+        raise _not_package(p, "; ".join(pr.found or "" for pr in unreadable))
     return pkg
+
+
+def _resolve_deferred(pkg: RawPackage) -> None:
+    """A sheet of a spatial layer is that layer unless a file gives the layer with its shapes.
+
+    Used, the layer has no geometry, which normalising reports (``missing_geometry``: an error,
+    a warning for ``zones``); not used, the sheet is reported as ignored.
+    """
+    import geopandas as gpd
+
+    for rl in pkg.deferred:
+        have = pkg.layers.get(rl.name)
+        if have is not None and isinstance(have.frame, gpd.GeoDataFrame):
+            _ignore(pkg, rl.source, f"图层「{messages.layer_label(rl.name)}」已由带图形的「{have.source}」"
+                                    "提供，工作表中的同名表格（没有图形）未使用", layer=rl.name)
+        else:
+            _add(pkg, rl.name, rl.frame, rl.source)
+    pkg.deferred.clear()
 
 
 def zip_member_name(info: zipfile.ZipInfo) -> str:
@@ -311,8 +364,13 @@ def _add(pkg: RawPackage, name: str, frame: pd.DataFrame, source: str,
     pkg.layers[name] = RawLayer(name, frame, source, encoding)
 
 
+def _is_system_file(p: Path) -> bool:
+    name = p.name.lower()
+    return name.startswith(".") or name in SYSTEM_FILES or name.endswith(SYSTEM_SUFFIXES)
+
+
 def _read_folder(folder: Path, pkg: RawPackage) -> None:
-    entries = sorted(e for e in folder.iterdir() if not e.name.startswith("."))
+    entries = sorted(e for e in folder.iterdir() if not _is_system_file(e))
     subdirs = [e for e in entries if e.is_dir() and e.suffix.lower() != ".gdb"]
     files = [e for e in entries if not (e.is_dir() and e.suffix.lower() != ".gdb")]
     if not any(_is_data_file(e) for e in files) and len(subdirs) == 1:
@@ -323,6 +381,8 @@ def _read_folder(folder: Path, pkg: RawPackage) -> None:
             _read_container(e, pkg)
         else:
             _read_file(e, pkg, container=False)
+    for d in subdirs:
+        _ignore(pkg, f"{d.name}/", "只读取数据包顶层的文件，子文件夹不会读入；如其中有图层文件，请移到顶层")
 
 
 def _is_data_file(p: Path) -> bool:
@@ -344,12 +404,22 @@ def _read_file(f: Path, pkg: RawPackage, *, container: bool) -> None:
         # a lone file that is neither a GeoPackage, a workbook nor a zip
         raise _not_package(f, "单个文件只能是 GeoPackage(.gpkg)、Excel 工作簿或 .zip 压缩包")
     if suffix not in VECTOR_SUFFIXES | PARQUET_SUFFIXES | {".csv"}:
-        if suffix not in {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd"}:
-            pkg.ignored.append(f.name)
+        if suffix in SHAPEFILE_PARTS | SHAPEFILE_METADATA and _shapefile_of(f) is not None:
+            return  # read with its .shp
+        if suffix in SHAPEFILE_PARTS:
+            table = "；如果它是一张表格，请另存为 .csv 或 .xlsx" if suffix == ".dbf" else ""
+            _ignore(pkg, f.name, "这是 Shapefile 的组成文件，但同名的 .shp 文件不在数据包中；"
+                                 f"Shapefile 须连同 .shp、.shx、.dbf、.prj 一起提供{table}",
+                    layer=layer_for_name(f.name.split(".")[0]))
+        elif suffix == ".zip":
+            _ignore(pkg, f.name, "数据包中的压缩包不会再解压；请解压后把其中的文件放入数据包")
+        else:
+            _ignore(pkg, f.name, "不是可读取的图层文件类型（应为 .gpkg、.shp、.geojson、.parquet、.fgb、"
+                                 ".csv、.xlsx 等）", layer=layer_for_name(f.stem))
         return
     name = layer_for_name(f.stem)
     if name is None:
-        pkg.ignored.append(f.name)
+        _ignore(pkg, f.name, _not_a_layer_name("文件名", f.stem))
         return
     try:
         encoding = None
@@ -387,7 +457,8 @@ def _read_container(f: Path, pkg: RawPackage) -> None:
     for ln in layer_names:
         name = layer_for_name(ln)
         if name is None:
-            pkg.ignored.append(f"{f.name}:{ln}")
+            if ln.lower() not in SYSTEM_LAYERS:
+                _ignore(pkg, f"{f.name}:{ln}", _not_a_layer_name("图层名", ln))
             continue
         try:
             frame = _read_vector(f, layer=ln)
@@ -413,15 +484,34 @@ def _read_workbook(f: Path, pkg: RawPackage) -> None:
         first = next((s for s, df in sheets.items() if not df.empty), next(iter(sheets), None))
         if first is not None:
             _add(pkg, stem_layer, sheets[first], f"{f.name}:{first}")
+        for s, df in sheets.items():
+            if s != first and not df.empty:
+                _ignore(pkg, f"{f.name}:{s}", f"工作簿「{f.name}」按文件名作为图层「"
+                                              f"{messages.layer_label(stem_layer)}」读取，只用第一个有数据的"
+                                              f"工作表「{first}」", layer=stem_layer)
         return
     for s, name in named.items():
         if name is None:
-            pkg.ignored.append(f"{f.name}:{s}")
+            if not sheets[s].empty:  # an empty sheet (Excel's Sheet2, Sheet3) holds nothing
+                _ignore(pkg, f"{f.name}:{s}", _not_a_layer_name("工作表名", s))
             continue
-        if LAYERS[name].geometry and name in ("parcels", "buildings"):
-            pkg.ignored.append(f"{f.name}:{s}")  # spatial layers cannot come from a sheet
+        if LAYERS[name].geometry:
+            # a sheet has no shapes: it is the layer only when no file gives the layer with them
+            pkg.deferred.append(RawLayer(name, sheets[s], f"{f.name}:{s}"))
             continue
         _add(pkg, name, sheets[s], f"{f.name}:{s}")
+
+
+def _shapefile_of(part: Path) -> Path | None:
+    """The .shp a side file (parcels.dbf, parcels.shp.xml) belongs to, when it is there."""
+    base = part.name[: -len(part.suffix)]
+    stems = [base[:-4]] if base.lower().endswith(".shp") else [base]
+    for stem in stems:
+        for suffix in (".shp", ".SHP"):
+            shp = part.with_name(stem + suffix)
+            if shp.exists():
+                return shp
+    return None
 
 
 def _gdal_reason(e: Exception) -> str:

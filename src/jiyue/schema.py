@@ -7,7 +7,9 @@ case-insensitively for Latin letters, with full-width brackets folded to ASCII.
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -42,6 +44,9 @@ class Layer:
     geometry: GeomType | None = None
     required: bool = False
     aliases: tuple[str, ...] = ()  # accepted layer / sheet / file names besides `name`
+    # fields outside the contract that an engine reads when a package carries them (exact column
+    # name -> what reads it); they are kept as ``x_<name>`` like any extra field, but are not
+    # reported as unknown (``unknown_field``)
     extra: dict[str, str] = field(default_factory=dict)
 
     def field(self, name: str) -> Field:
@@ -89,13 +94,17 @@ PARCELS = Layer(
               label="建设状况"),
         Field("supply_class", "code", aliases=("供应状况", "GYDM"), required=True, enum=_SUPPLY,
               label="供应状况"),
-        Field("area_m2", "real", aliases=("面积", "DLMJ"), nonnegative=True, label="面积(平方米)"),
-        Field("land_use_code", aliases=("地类编码", "DLBM"), label="地类编码"),
+        Field("area_m2", "real", aliases=("面积", "DLMJ", "宗地面积", "土地面积", "地块面积", "ZDMJ"),
+              nonnegative=True, label="面积(平方米)"),
+        Field("land_use_code", aliases=("地类编码", "DLBM", "地类代码"), label="地类编码"),
         Field("hightech", "code", aliases=("高新类别", "GXDM"), enum=_HIGHTECH, label="高新类别"),
-        Field("user_id", aliases=("使用权人",), references=("enterprises", "enterprise_id"),
+        # not 土地使用者/权利人: in cadastral data those columns hold the holder's NAME, not an id of
+        # the enterprises layer — read as user_id they would turn into broken references
+        Field("user_id", aliases=("使用权人",),
+              references=("enterprises", "enterprise_id"),
               label="使用权人"),
-        Field("supply_date", "date", aliases=("供地日期",), label="供地日期"),
-        Field("supply_method", "code", aliases=("供地方式",), enum=codes.SUPPLY_METHODS,
+        Field("supply_date", "date", aliases=("供地日期", "供应日期"), label="供地日期"),
+        Field("supply_method", "code", aliases=("供地方式", "供应方式"), enum=codes.SUPPLY_METHODS,
               label="供地方式"),
         Field("contract_no", aliases=("合同编号",), references=("contracts", "contract_no"),
               label="合同编号"),
@@ -107,12 +116,12 @@ BUILDINGS = Layer(
     "buildings", "建筑", geometry="polygon", key=("building_id",),
     aliases=("建筑", "建筑物"),
     fields=(
-        Field("building_id", aliases=("建筑编号",), required=True, label="建筑编号"),
+        Field("building_id", aliases=("建筑编号", "建筑物编号"), required=True, label="建筑编号"),
         Field("parcel_id", aliases=("宗地编号",), references=("parcels", "parcel_id"),
               label="宗地编号"),
         Field("kind", "code", aliases=("类型",), enum=codes.BUILDING_KINDS, label="类型"),
-        Field("floors", "int", aliases=("层数",), nonnegative=True, label="层数"),
-        Field("floor_area_m2", "real", aliases=("建筑面积", "JZMJ"), nonnegative=True,
+        Field("floors", "int", aliases=("层数", "建筑层数"), nonnegative=True, label="层数"),
+        Field("floor_area_m2", "real", aliases=("建筑面积", "JZMJ", "总建筑面积"), nonnegative=True,
               label="建筑面积(平方米)"),
         Field("footprint_m2", "real", aliases=("基底面积", "JZJDMJ"), nonnegative=True,
               label="基底面积(平方米)"),
@@ -120,8 +129,22 @@ BUILDINGS = Layer(
     ),
 )
 
+# Optional fields outside the contract read by the per-mu (亩均) engine (jiyue.mujun.inputs),
+# as Layer.extra: exact column name -> what reads it (said when an unknown column may be one)
+_ENTERPRISE_EXTRA = {n: f"亩均评价读取的「{what}」" for what, names in (
+    ("园区", ("park", "园区")), ("街道", ("street", "街道")), ("企业标记", ("flags", "标记", "企业标记")),
+) for n in names}
+_ENTERPRISE_YEAR_EXTRA = {n: f"亩均评价读取的「{what}」" for what, names in (
+    ("企业标记", ("flags", "标记", "企业标记")), ("当年规模", ("scale", "规模")),
+    ("用水量", ("water_t", "用水量")), ("用气量", ("gas_m3", "用气量")),
+    ("技改投资", ("tech_invest_wan", "技改投资", "技术改造投资")),
+    ("其他电价加价", ("other_surcharge_yuan_kwh", "其他电价加价")),
+    ("城镇土地使用税", ("land_use_tax_wan", "城镇土地使用税")),
+    ("以往评价类别", ("class", "past_class", "评价类别")), ("出租方", ("lessor_id", "出租方")),
+) for n in names}
+
 ENTERPRISES = Layer(
-    "enterprises", "企业", key=("enterprise_id",), aliases=("企业",),
+    "enterprises", "企业", key=("enterprise_id",), aliases=("企业",), extra=_ENTERPRISE_EXTRA,
     fields=(
         Field("enterprise_id", aliases=("企业编号",), required=True, label="企业编号"),
         Field("credit_code", aliases=("统一社会信用代码",), label="统一社会信用代码"),
@@ -138,21 +161,21 @@ _MONEY = dict(type="real", nonnegative=True)
 
 ENTERPRISE_YEARS = Layer(
     "enterprise_years", "企业年度数据", key=("enterprise_id", "year"),
-    aliases=("企业年度", "企业年度数据", "企业经济数据"),
+    aliases=("企业年度", "企业年度数据", "企业经济数据"), extra=_ENTERPRISE_YEAR_EXTRA,
     fields=(
         Field("enterprise_id", aliases=("企业编号",), required=True,
               references=("enterprises", "enterprise_id"), label="企业编号"),
-        Field("year", "int", aliases=("年度",), required=True, label="年度"),
+        Field("year", "int", aliases=("年度", "年份"), required=True, label="年度"),
         Field("tax_wan", aliases=("税收", "实缴税金"), label="税收(万元)", **_MONEY),
         Field("revenue_wan", aliases=("营业收入",), label="营业收入(万元)", **_MONEY),
         Field("value_added_wan", aliases=("工业增加值",), label="工业增加值(万元)", **_MONEY),
         Field("output_wan", aliases=("工业总产值",), label="工业总产值(万元)", **_MONEY),
-        Field("energy_tce", aliases=("综合能耗",), label="综合能耗(吨标准煤)", **_MONEY),
+        Field("energy_tce", aliases=("综合能耗", "综合能源消费量"), label="综合能耗(吨标准煤)", **_MONEY),
         Field("emission_t", aliases=("主要污染物排放量",), label="主要污染物排放量(吨)", **_MONEY),
         Field("electricity_mwh", aliases=("用电量",), label="用电量(兆瓦时)", **_MONEY),
         Field("employees", "int", aliases=("年平均职工人数",), nonnegative=True,
               label="年平均职工人数"),
-        Field("rd_wan", aliases=("研发经费",), label="研发经费(万元)", **_MONEY),
+        Field("rd_wan", aliases=("研发经费", "研发经费支出"), label="研发经费(万元)", **_MONEY),
         Field("fixed_assets_wan", aliases=("累计固定资产投资",), label="累计固定资产投资(万元)",
               **_MONEY),
         Field("land_m2_extra", aliases=("租用土地面积",), label="租用土地面积(平方米)", **_MONEY),
@@ -166,8 +189,8 @@ ZONE_YEARS = Layer(
     fields=(
         Field("zone_code", aliases=("开发区代码",), required=True, references=("zones", "zone_code"),
               label="开发区代码"),
-        Field("year", "int", aliases=("年度",), required=True, label="年度"),
-        Field("tax_total_wan", aliases=("二三产业税收总额",), label="二三产业税收总额(万元)",
+        Field("year", "int", aliases=("年度", "年份"), required=True, label="年度"),
+        Field("tax_total_wan", aliases=("二三产业税收总额", "二、三产业税收总额"), label="二三产业税收总额(万元)",
               **_MONEY),
         Field("industrial_tax_wan", aliases=("工业(物流)企业税收总额", "工业企业税收总额"),
               label="工业(物流)企业税收总额(万元)", **_MONEY),
@@ -272,3 +295,33 @@ _LAYER_NAMES: dict[str, str] = {}
 for _layer in LAYERS.values():
     for _n in (_layer.name, *_layer.aliases):
         _LAYER_NAMES.setdefault(fold_name(_n), _layer.name)
+
+
+def name_similarity(a: str, b: str) -> float:
+    """How alike two folded names (of fields or layers) are, 0…1, to suggest the name meant.
+
+    Chinese names: the share of characters they have in common (2 × shared ÷ total, counting
+    repeats), so 土地使用人 and 土地使用者 score 0.8, 宗地面积 and 面积 0.67. Latin names:
+    difflib's ratio when at least 0.7 (user and user_id: 0.73; notes and zones: 0.6 → 0), so
+    unrelated abbreviations are not offered. A Latin and a Chinese name never match.
+    """
+    if not a or not b:
+        return 0.0
+    if a.isascii() and b.isascii():
+        r = difflib.SequenceMatcher(None, a, b).ratio()
+        return r if r >= 0.7 else 0.0
+    if a.isascii() or b.isascii():
+        return 0.0
+    shared = sum((Counter(a) & Counter(b)).values())
+    return 2.0 * shared / (len(a) + len(b))
+
+
+def suggest_layers(name: str, limit: int = 2) -> list[str]:
+    """The layers a file/sheet/layer name that is not a layer name most likely means."""
+    folded = fold_name(name)
+    scored = []
+    for i, layer in enumerate(LAYERS.values()):
+        best = max(name_similarity(folded, fold_name(n)) for n in (layer.name, *layer.aliases))
+        if best >= 0.5:
+            scored.append((-best, i, layer.name))
+    return [n for _, _, n in sorted(scored)[:limit]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -82,6 +83,11 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
                 and str(Path(path).resolve()) in _HELD):
             raise
         con = duckdb.connect(target, read_only=False)
+    except duckdb.Error as e:
+        busy = lock_conflict(path, e) if path else None
+        if busy is not None:
+            raise StoreError(busy) from None
+        raise
     # DuckDB draws a progress bar for queries over 2 s; it would land in the JSON a command prints
     con.execute("SET enable_progress_bar = false")
     if spatial:
@@ -91,6 +97,33 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
             con.close()
             raise
     return con
+
+
+_LOCK = re.compile(r"Could not set lock on file.*?Conflicting lock is held in (?P<prog>.*?)"
+                   r"(?: \(PID (?P<pid>\d+)\))?(?: by user .*?)?\.(?: See also|\s*$)", re.S)
+
+
+def lock_conflict(path: str | Path, err: BaseException) -> str | None:
+    """The Chinese sentence for DuckDB's "Could not set lock" (another process holds the file), else None.
+
+    A DuckDB file is open in one process at a time when one of them writes: while ``jiyue serve``
+    (or a long import) runs on it, every other command on the same file is refused by DuckDB.
+    """
+    text = str(err)
+    if "Could not set lock" not in text and "Conflicting lock" not in text:
+        return None
+    m = _LOCK.search(text)
+    who = ""
+    if m is not None:
+        prog = Path(m.group("prog").strip()).name if m.group("prog") else ""
+        pid = m.group("pid")
+        if pid and prog:
+            who = f"（进程号 {pid}，程序 {prog}）"
+        elif pid:
+            who = f"（进程号 {pid}）"
+    return (f"数据库「{path}」正被另一个程序使用{who}，例如正在运行的 jiyue serve 网页服务或另一个 jiyue 命令，"
+            "此时不能再打开。请先停止那个程序（如在运行 jiyue serve 的窗口按 Ctrl+C），"
+            "或者用 --db 指定这个数据库的另一份副本。数据库未作任何修改。")
 
 
 # --------------------------------------------------------------------------- schema
@@ -180,7 +213,9 @@ def open_store(path: str | Path, *, read_only: bool = False,
     """Open (and migrate) the store at ``path`` (``spatial``: see :func:`connect`)."""
     p = Path(path)
     if read_only and not p.exists():
-        raise StoreError(f"数据库文件不存在：{p}")
+        missing = StoreError(f"数据库文件不存在：{p}（请先用 jiyue import 导入数据包）")
+        missing.exit_code = 2  # a wrong --db argument, like a package path that does not exist
+        raise missing
     if p.exists() and p.is_dir():
         raise StoreError(f"数据库路径「{p}」是一个文件夹，应为 DuckDB 数据库文件（如 data/jiyue.duckdb）")
     if not read_only:
@@ -188,6 +223,9 @@ def open_store(path: str | Path, *, read_only: bool = False,
     try:
         con = connect(p, read_only=read_only, spatial=spatial)
     except duckdb.Error as e:
+        busy = lock_conflict(p, e)
+        if busy is not None:
+            raise StoreError(busy) from None
         raise StoreError(f"无法打开数据库「{p}」（{str(e).splitlines()[0][:200]}）；"
                          "它可能不是 DuckDB 数据库文件，或正被其他程序使用。数据库未作任何修改。") from None
     try:
@@ -389,7 +427,12 @@ def summary(db: str | Path) -> dict[str, Any]:
                         AND p.zone_code = s.zone_code) AS buildings
             FROM snapshots s JOIN zones z ON z.import_id = s.import_id AND z.zone_code = s.zone_code
             ORDER BY s.zone_code, s.year""").fetchdf()
+    from jiyue.codes import EVAL_TYPES
+
+    snapshots = json.loads(zones.to_json(orient="records", force_ascii=False))
+    for z in snapshots:  # the Chinese name of the evaluation type, for display
+        z["eval_type_label"] = EVAL_TYPES[z["eval_type"]][0] if z.get("eval_type") in EVAL_TYPES else None
     return {
         "imports": json.loads(imports.to_json(orient="records", date_format="iso", force_ascii=False)),
-        "snapshots": json.loads(zones.to_json(orient="records", force_ascii=False)),
+        "snapshots": snapshots,
     }

@@ -8,6 +8,7 @@ assignment computed on the way (reused by the import and the evaluation).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,8 @@ def validate(pkg: Package) -> Report:
         if _usable(pkg, "buildings"):
             report.building_parcel = assign_buildings(pkg.layers["parcels"],  # type: ignore[arg-type]
                                                       pkg.layers["buildings"], sink)  # type: ignore[arg-type]
+    _check_buildings_given(pkg, report.building_parcel, sink)
+    _check_zone_years_given(pkg, sink)
     order = {Severity.ERROR: 0, Severity.WARNING: 1}
     report.problems = sorted(sink.problems, key=lambda p: order[p.severity])
     return report
@@ -261,6 +264,102 @@ def _check_classes(pkg: Package, sink: _Sink) -> None:
         sink.add(Severity.WARNING, ReasonCode.INCONSISTENT_CLASS, "parcels", p["_rid"].iat[i],
                  "supply_class", f"已建成（{bc.iat[i]}）却标为尚可供应（{sc.iat[i]}）",
                  "已建成土地一般应为已供应（D类）或不可供应（F类）", p["_row"].iat[i])
+
+
+# --------------------------------------------------------------------------- data the indicators need
+NO_BUILDINGS_EXPECTED = "建筑物、构筑物和露天堆场的基底（面图层 buildings 或 建筑）"
+
+
+def _check_buildings_given(pkg: Package, building_parcel: pd.Series | None, sink: _Sink) -> None:
+    """Warn when the floor-area indicators will be missing: no buildings at all, or none in a zone.
+
+    A zone counts as without buildings when it has parcels but no building belongs to any of
+    them (by ``parcel_id`` or by position, as the evaluation assigns them).
+    """
+    b = pkg.layers.get("buildings")
+    if b is None or len(b) == 0:
+        sink.add(Severity.WARNING, ReasonCode.NO_BUILDINGS, "buildings", None, None,
+                 "不存在" if b is None else "没有任何记录", NO_BUILDINGS_EXPECTED)
+        return
+    parcels, zones = pkg.layers.get("parcels"), pkg.layers.get("zones")
+    if building_parcel is None or parcels is None or zones is None:
+        return  # the shapes cannot be related: their problems are reported already
+    owner = dict(zip(parcels["parcel_id"].astype("string"), parcels["zone_code"].astype("string")))
+    zones_with_parcels = {z for z in owner.values() if not pd.isna(z)}
+    with_buildings = {owner.get(str(pid)) for pid in building_parcel.dropna()}
+    for code, rid, row in zip(zones["zone_code"].to_numpy(dtype=object), zones["_rid"].to_numpy(dtype=object),
+                              zones["_row"].to_numpy()):
+        if code is None or pd.isna(code) or code not in zones_with_parcels or code in with_buildings:
+            continue
+        sink.add(Severity.WARNING, ReasonCode.NO_BUILDINGS, "zones", rid, None,
+                 f"建筑图层的 {len(b)} 条记录都不在本区的宗地上",
+                 f"开发区「{code}」宗地上的建筑基底（位于本区宗地内，或宗地编号为本区宗地）", row)
+
+
+def package_year(pkg: Package) -> int:
+    """The year of a package as docs/data-contract.md defines it (as ``jiyue.store.package_year``):
+    the latest ``zone_years.year``, else the latest ``enterprise_years.year``, else the year of
+    the latest ``parcels.supply_date``, else last year."""
+    for name in ("zone_years", "enterprise_years"):
+        df = pkg.layers.get(name)
+        if df is not None and df["year"].notna().any():
+            return int(df["year"].max())
+    p = pkg.layers.get("parcels")
+    if p is not None and p["supply_date"].notna().any():
+        return int(max(d.year for d in p["supply_date"].dropna()))
+    return dt.date.today().year - 1
+
+
+def _derivable(pkg: Package, zone: str, year: int) -> dict[str, bool]:
+    """Which industrial totals the evaluation can sum from ``enterprise_years`` for a zone:
+    those of the year given for some enterprise using an A2 parcel of the zone."""
+    out = {"industrial_tax_wan": False, "industrial_fai_wan": False}
+    p, ey = pkg.layers.get("parcels"), pkg.layers.get("enterprise_years")
+    if p is None or ey is None or len(ey) == 0:
+        return out
+    a2 = p[(p["zone_code"].astype("string") == zone).fillna(False) & (p["build_class"] == "A2").fillna(False)]
+    users = set(a2["user_id"].dropna().astype(str))
+    rows = ey[ey["enterprise_id"].astype("string").isin(users).fillna(False)
+              & (ey["year"] == year).fillna(False)]
+    out["industrial_tax_wan"] = bool(rows["tax_wan"].notna().any())
+    out["industrial_fai_wan"] = bool(rows["fixed_assets_wan"].notna().any())
+    return out
+
+
+def _check_zone_years_given(pkg: Package, sink: _Sink) -> None:
+    """Warn for each zone without a ``zone_years`` row of the package's year: its tax and
+    population indicators (and the industrial ones unless enterprises give them) go missing."""
+    zones = pkg.layers.get("zones")
+    if zones is None or len(zones) == 0:
+        return
+    zy = pkg.layers.get("zone_years")
+    year = package_year(pkg)
+    have: set[str] = set()
+    if zy is not None and len(zy):
+        this_year = zy[(zy["year"] == year).fillna(False)]
+        # a row whose year is blank or unreadable is reported as an error already: not again here
+        have = set(this_year["zone_code"].dropna().astype(str)) | \
+            set(zy.loc[zy["year"].isna(), "zone_code"].dropna().astype(str))
+    seen: set[str] = set()
+    for code in zones["zone_code"].to_numpy(dtype=object):
+        if code is None or pd.isna(code) or str(code) in have or str(code) in seen:
+            continue
+        code = str(code)
+        seen.add(code)
+        derived = _derivable(pkg, code, year)
+        names = messages.INDUSTRIAL_INDICATORS
+        summed = [names[k] for k, ok in derived.items() if ok]
+        lost = [names[k] for k, ok in derived.items() if not ok]
+        parts = []
+        if summed:
+            parts.append(f"{'、'.join(summed)}改由 A2 宗地上企业的年度数据（enterprise_years）汇总")
+        if lost:
+            parts.append(f"{'、'.join(lost)}也将列为缺失（无法由 A2 宗地上企业的年度数据汇总）")
+        found = ("数据包中没有此图层，" if zy is None else "") + \
+            f"{'、'.join(messages.ZONE_YEAR_INDICATORS)}无法计算，评价时将列为缺失；" + "，".join(parts)
+        sink.add(Severity.WARNING, ReasonCode.NO_ZONE_YEARS, "zone_years", f"{code}/{year}", None, found,
+                 f"开发区「{code}」{year}年度的一行数据：二三产业税收总额、常住人口，以及工业(物流)企业"
+                 "税收总额、工业(物流)企业累计固定资产投资总额")
 
 
 # --------------------------------------------------------------------------- geometry checks

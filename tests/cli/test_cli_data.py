@@ -314,9 +314,9 @@ def test_import_refuse_replace_and_provenance_with_the_real_script(tmp_path, bro
 def test_summary(tmp_path, invoke, store_with_clean_import):
     r = invoke("summary", "--db", store_with_clean_import)
     assert r.code == 0
-    assert "Z1 测试开发区（2020年度，integrated）：宗地 6 宗，6.00 公顷，建筑 5 栋" in r.stdout
+    assert "Z1 测试开发区（2020年度，产城融合型）：宗地 6 宗，6.00 公顷，建筑 5 栋" in r.stdout
     r = invoke("summary", "--db", tmp_path / "none.duckdb")
-    assert r.code == 1 and "数据库文件不存在" in r.stderr
+    assert r.code == 2 and "数据库文件不存在" in r.stderr  # a wrong --db is an argument error
 
 
 # =========================================================================== options and text

@@ -156,3 +156,59 @@ def test_bad_input_never_shows_a_traceback(pkg: Path, tmp_path: Path, args, code
     assert "Traceback" not in p.stderr
     assert p.returncode == code, (p.returncode, p.stderr)
     assert words in p.stderr
+
+
+def test_table_and_workbook_show_chinese_names_not_codes(pkg: Path, tmp_path: Path):
+    """I3 is in production with every target met (正常); I4 is completed, not producing (建而未投)
+    and its FAR is below the industry minimum (BM.far) — shown by name, not by code."""
+    t = invoke("idle", pkg, "--as-of", "2020-12-31", "--format", "table")
+    assert t.returncode == 0, t.stderr
+    rows = {line.split()[0]: line for line in t.stdout.splitlines() if line[:1] == "I"}
+    assert rows["I3"].split()[-1] == "正常"
+    assert rows["I4"].split()[-2:] == ["建而未投", "容积率低于《工业项目建设用地控制指标》行业下限"]
+    assert "工业项目建设用地控制指标（2008试行）" in t.stdout.splitlines()[0]  # the rule set by its title
+    for word in ("normal", "BM.far", "benchmark"):
+        assert word not in t.stdout
+    assert "容积率低于《工业项目建设用地控制指标》行业下限 1 宗" in t.stdout  # the summary line
+    out = tmp_path / "idle.xlsx"
+    assert invoke("idle", pkg, "--as-of", "2020-12-31", "--format", "xlsx", "--out", out).returncode == 0
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out)
+    ws = wb["宗地判定"]
+    head = [c.value for c in ws[1]]
+    by = {r[0]: dict(zip(head, r)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert by["I3"]["存量类别"] == "正常"
+    assert by["I4"]["低效用地"] == "容积率低于《工业项目建设用地控制指标》行业下限"
+    low = list(wb["低效用地"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1]) for r in low] == [("I4", "工业项目建设用地控制指标（2008试行）")]
+    summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
+    assert "存量：正常（宗/公顷）" in summary and "存量：normal（宗/公顷）" not in summary
+    # the JSON keeps the codes next to the labels
+    doc = json.loads(invoke("idle", pkg, "--as-of", "2020-12-31").stdout)
+    i3 = next(e for e in doc["parcels"] if e["parcel_id"] == "I3")
+    assert (i3["stock_category"], i3["stock_category_code"]) == ("正常", "normal")
+    assert doc["summary"]["low_efficiency"]["by_code"] == {"BM.far": 1}
+    assert doc["low_efficiency_titles"]["benchmark"] == "工业项目建设用地控制指标（2008试行）"
+
+
+@pytest.mark.parametrize("as_of", ["2020年12月31日", "2020/12/31", "2020.12.31", "20201231"])
+def test_dates_on_the_command_line_take_the_data_file_forms(pkg: Path, as_of: str):
+    p = invoke("idle", pkg, "--as-of", as_of)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["as_of"] == "2020-12-31"
+
+
+def test_ledger_dates_in_chinese_form(tmp_path: Path):
+    db = imported_store(tmp_path)
+    p = invoke("ledger", "inventory", "--db", db, "--since", "2016", "--as-of", "2020年12月31日", "--user", "张三")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["as_of"] == "2020-12-31"
+    assert invoke("ledger", "plan", "I1", "--db", db, "--option", "free_recovery", "--user", "张三").returncode == 0
+    p = invoke("ledger", "progress", "I1", "--db", db, "--date", "2021年3月1日", "--note", "已送达", "--user", "张三")
+    assert p.returncode == 0, p.stderr
+    h = json.loads(invoke("ledger", "history", "I1", "--db", db).stdout)
+    assert h["events"][-1]["payload"]["date"] == "2021-03-01"
+    bad = invoke("ledger", "progress", "I1", "--db", db, "--date", "2021年2月30日", "--user", "张三")
+    assert bad.returncode == 2 and "--date" in bad.stderr and "2021年2月30日" in bad.stderr
+    assert "用 jiyue ledger progress --help 查看用法" in bad.stderr

@@ -48,7 +48,7 @@ def test_the_store_assessment_equals_the_package_assessment(tmp_path: Path, db: 
     i2 = by["I2"]
     assert (i2["status"], i2["cause"], i2["route"], i2["fee_wan"], i2["penalties"]) == \
         ("idle_unstarted", "gov_1", "negotiate", 0.0, [])
-    assert (by["I3"]["status"], by["I3"]["stock_category"], by["I3"]["penalties"]) == ("not_idle", "normal", [])
+    assert (by["I3"]["status"], by["I3"]["stock_category"], by["I3"]["penalties"]) == ("not_idle", "正常", [])
     assert by["I4"]["stock_category"] == "建而未投" and [h["code"] for h in by["I4"]["low_efficiency"]] == ["BM.far"]
     assert (by["I5"]["years_idle"], by["I5"]["fee_wan"]) == (3, pytest.approx(600.0))
     assert by["I6"]["stock_category"] == "批而未供"

@@ -100,12 +100,13 @@ def test_fold_name_and_layer_names():
     assert layer_for_name("不认识") is None
 
 
-def test_unknown_fields_are_kept_aside():
+def test_unknown_fields_are_kept_aside_and_reported_once():
     layers = clean_package()
     layers["parcels"]["备注"] = ["甲", "乙", None, None, None, None]
     pkg = normalize(raw_package(layers))
     assert pkg.layers["parcels"]["x_备注"].tolist()[:2] == ["甲", "乙"]
-    assert pkg.problems == []
+    assert keyed(problems_of({"problems": [p.to_dict() for p in pkg.problems]})) == {
+        ("warning", "unknown_field", "parcels", None, "备注")}
 
 
 def test_a_field_given_twice_is_a_warning():

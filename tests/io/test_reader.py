@@ -94,14 +94,16 @@ def test_a_corrupt_file_in_a_folder_spoils_only_its_layer(tmp_path):
     assert [(p.layer, p.severity.value) for p in bad] == [("buildings", "error")]
 
 
-def test_spatial_sheets_of_a_workbook_are_not_layers(tmp_path):
+def test_a_spatial_sheet_of_a_workbook_is_its_layer_without_shapes(tmp_path):
+    """parcels in a sheet is the parcels layer: "no shapes", never "no parcels layer"."""
     layers = clean_package()
     with pd.ExcelWriter(tmp_path / "book.xlsx", engine="xlsxwriter") as xw:
         pd.DataFrame(layers["parcels"].drop(columns="geometry")).to_excel(xw, sheet_name="parcels", index=False)
         layers["enterprises"].to_excel(xw, sheet_name="企业", index=False)
     raw = read_package(tmp_path / "book.xlsx")
-    assert set(raw.layers) == {"enterprises"}
-    assert "book.xlsx:parcels" in raw.ignored
+    assert set(raw.layers) == {"parcels", "enterprises"}
+    assert raw.layers["parcels"].source == "book.xlsx:parcels"
+    assert raw.ignored == [] and raw.problems == []
 
 
 def test_workbook_named_after_its_layer(tmp_path):

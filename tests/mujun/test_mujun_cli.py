@@ -165,7 +165,7 @@ def test_publish_object_correct(pkg: Path, tmp_path: Path) -> None:
               "--evidence", ev, "--request", "tax_wan=400", "--actor", "丙公司")
     assert r.returncode == 0, r.stderr
     r = jiyue("mujun-correct", "--db", db, "--version", 2, "--set", "E3.tax_wan=400", "--objection", 1,
-              "--actor", "经信局", real=True)
+              "--actor", "经信局", "--format", "json", real=True)
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout)
     assert res["version_id"] == 3 and res["supersedes"] == 2
@@ -215,3 +215,77 @@ def test_leases_file_and_zone_filter(pkg: Path, tmp_path: Path) -> None:
     bad.write_text("承租方,租赁土地面积\nE5,很多\n", encoding="utf-8")
     r = jiyue("mujun", pkg, "--scheme", "huangyan-2022", "--leases", bad)
     assert r.returncode == 2 and "第 2 行" in r.stderr and "很多" in r.stderr
+
+
+def test_correct_from_an_accepted_objection(pkg: Path, tmp_path: Path) -> None:
+    """`mujun-correct --objection N` applies what the accepted objection asked for; the request may
+    be written as with --set (E3.tax_wan=400) when it names the objection's enterprise."""
+    db = tmp_path / "ledger.duckdb"
+    shutil.copy(pkg.parent / "store.duckdb", db)
+    assert jiyue("mujun-publish", "--db", db, "--year", 2022, "--scheme", "shandong-2019").returncode == 0
+    r = jiyue("mujun-objection", "file", "--db", db, "--version", 1, "--enterprise", "E3", "--claim", "税收少计",
+              "--request", "E3.tax_wan=400")
+    assert r.returncode == 0, r.stderr
+    r = jiyue("mujun-objection", "file", "--db", db, "--version", 1, "--enterprise", "E3", "--claim", "另一企业",
+              "--request", "E2.tax_wan=1")
+    assert r.returncode == 2 and "「E2」" in r.stderr and "「E3」" in r.stderr and "E3.tax_wan=1" in r.stderr
+    r = jiyue("mujun-objection", "file", "--db", db, "--version", 1, "--enterprise", "E3", "--claim", "再议",
+              "--request", "tax_wan=500")
+    assert r.returncode == 0, r.stderr
+    objs = {o["objection_id"]: o for o in ledger.objections(db)}
+    assert sorted(objs) == [1, 2]  # the refused one was not recorded
+    assert objs[1]["requested"] == {"tax_wan": 400.0} and objs[2]["requested"] == {"tax_wan": 500.0}
+    # not accepted: refused, nothing published
+    r = jiyue("mujun-correct", "--db", db, "--objection", 1)
+    assert r.returncode == 1 and r.stderr.startswith("异议 1 尚未受理") and "--accept" in r.stderr
+    assert jiyue("mujun-objection", "decide", "--db", db, "--objection", 2, "--reject").returncode == 0
+    r = jiyue("mujun-correct", "--db", db, "--version", 1, "--objection", 2)
+    assert r.returncode == 1 and "异议 2 已于" in r.stderr and "被驳回" in r.stderr
+    assert [v["version_id"] for v in ledger.versions(db)] == [1]
+    # accepted: its request is the correction (E3's 2022 tax 20 → 400), the version is the objection's
+    assert jiyue("mujun-objection", "decide", "--db", db, "--objection", 1, "--accept").returncode == 0
+    r = jiyue("mujun-correct", "--db", db, "--objection", 1, "--actor", "经信局")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("已生成更正版本 2（取代版本 1），")
+    assert lines[1:3] == ["输入数据更正（1 项）：", "  E3 丙公司 评价税收(万元)：20 → 400"]
+    e3 = next(x for x in lines if x.startswith("  E3 丙公司："))
+    assert "评价类别 D类 → B类" in e3
+    assert lines[-1].startswith("评价类别变化 ") and "{" not in r.stdout  # words, not JSON
+    d = ledger.diff(db, 1, 2)
+    assert d["inputs"] == [{"enterprise_id": "E3", "field": "tax_wan", "before": 20.0, "after": 400.0}]
+    assert [e["kind"] for e in ledger.events(db)][-2:] == ["corrected", "objection_resolved"]
+    # once settled, not again
+    r = jiyue("mujun-correct", "--db", db, "--objection", 1)
+    assert r.returncode == 1 and "异议 1 已由更正版本 2 办理" in r.stderr
+    # mujun-version diff: words by default, the JSON unchanged on request
+    t = jiyue("mujun-version", "diff", "--db", db, "--from", 1, "--to", 2)
+    assert t.returncode == 0 and t.stdout.splitlines()[:3] == [
+        "亩均评价版本 1 → 版本 2 的变化", "输入数据更正（1 项）：", "  E3 丙公司 评价税收(万元)：20 → 400"]
+    j = jiyue("mujun-version", "diff", "--db", db, "--from", 1, "--to", 2, "--format", "json")
+    assert json.loads(j.stdout) == d
+    # nothing to correct, or no version to correct
+    r = jiyue("mujun-correct", "--db", db, "--version", 2)
+    assert r.returncode == 2 and "没有给出更正" in r.stderr
+    r = jiyue("mujun-correct", "--db", db, "--set", "E3.tax_wan=1")
+    assert r.returncode == 2 and "--version" in r.stderr
+
+
+@pytest.mark.parametrize(("text", "enterprise", "expected"), [
+    ("tax_wan=300", "E-0240", ("tax_wan", 300.0)),
+    ("E-0240.tax_wan=300", "E-0240", ("tax_wan", 300.0)),
+    (" E-0240.tax_wan = 300 ", "E-0240", ("tax_wan", 300.0)),
+    ("A.1.scale=below", "A.1", ("scale", "below")),
+])
+def test_request_forms(text: str, enterprise: str, expected: tuple) -> None:
+    assert ledger.parse_request(text, enterprise) == expected
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("E-0241.tax_wan=300", "本异议针对企业「E-0240」"), ("tax_wan", "格式不对"), ("taxes=3", "不能更正字段「taxes」")])
+def test_request_refused(text: str, words: str) -> None:
+    from jiyue.errors import UsageError
+
+    with pytest.raises(UsageError) as ei:
+        ledger.parse_request(text, "E-0240")
+    assert words in ei.value.message

@@ -160,5 +160,5 @@ def test_bad_input_exits_cleanly(pkg: Path, tmp_path: Path, report_cli) -> None:
                    "--out", tmp_path / "o")
     assert r.code == 2 and "PKG" in r.stderr
     r = report_cli("report", "zone", "--db", tmp_path / "none.duckdb", "--zone", "Z1", "--out", tmp_path / "o")
-    assert r.code == 1 and "none.duckdb" in r.stderr  # the store refuses a missing file
+    assert r.code == 2 and "none.duckdb" in r.stderr  # a missing store file is a wrong argument
     assert not (tmp_path / "o").exists()

@@ -164,3 +164,22 @@ def test_package_events_out_of_order_are_refused(tmp_path: Path) -> None:
     assert "KZ-31-76" not in [c["contract_no"] for c in doc["contracts"]]
     d = run("standard-land", "due", p, "--as-of", "2025-12-31", "--skip-invalid")
     assert d.returncode == 0 and "ID-001" in d.stdout
+
+
+def test_repeated_event_names_the_recorded_date_and_dates_take_chinese_forms(store: Path, tmp_path: Path) -> None:
+    db = tmp_path / "ledger.duckdb"
+    shutil.copy(store, db)
+    base = ("standard-land", "events", "ID-001", "--db", db, "--user", "王五")
+    ok = run(*base, "--event", "动工", "--date", "2023年5月10日")
+    assert ok.returncode == 0, ok.stderr
+    assert "动工 2023-05-10" in ok.stdout
+    for other in ("2023/05/01", "2023.6.1"):  # earlier and later than the recorded one
+        day = other.replace("/", "-").replace(".6.1", "-06-01")
+        bad = run(*base, "--event", "动工", "--date", other)
+        assert bad.returncode == 1
+        assert f"已有「动工」事件（2023-05-10），不能再登记一次（{day}）" in bad.stderr, bad.stderr
+    t = run("standard-land", "offer", "P-FREE", "--db", db, "--industry", "C9999", "--delivery", "2023年4月1日",
+            "--format", "table")
+    assert t.returncode == 0, t.stderr
+    assert "指标库：default 第 1 行，行业 不限（通用行），园区层级 国家级开发区" in t.stdout
+    assert "行业代码「C9999」不是 GB/T 4754-2017 中的行业" in t.stdout and "（2023-10-01）" in t.stdout

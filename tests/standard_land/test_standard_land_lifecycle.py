@@ -128,3 +128,14 @@ def test_unapproved_halt_for_a_year_is_referred_to_the_idle_land_route() -> None
     doc = _assess(evs, D(2021, 10, 1))
     ref = [q for q in doc["consequences"] if q["kind"] == "idle_land_referral"]
     assert len(ref) == 1 and ref[0]["since"] == "2020-10-01" and doc["stage"] == "halted"
+
+
+@pytest.mark.parametrize("new_date", [D(2015, 1, 10), D(2017, 1, 10)])
+def test_a_repeated_event_names_the_recorded_date_as_existing(new_date: dt.date) -> None:
+    """Recording 动工 again: the sentence says the *recorded* one (2016-09-16) exists and the new
+    one is refused — also when the new one is dated earlier (it used to swap the two dates)."""
+    existing = [ev(D(2016, 3, 1), "delivered"), ev(D(2016, 8, 16), "permit"), ev(D(2016, 9, 16), "commenced")]
+    p = new_event_problems("C-1", existing, ev(new_date, "commenced"), today=D(2024, 1, 1))
+    dup = [x for x in p if "已有「动工」" in x]
+    assert dup == [f"合同「C-1」已有「动工」事件（2016-09-16），不能再登记一次（{new_date.isoformat()}）；"
+                   "如原记录有误，请先用 jiyue standard-land void 作废"]

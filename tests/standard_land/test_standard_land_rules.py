@@ -117,3 +117,37 @@ def test_offer_tiers_and_refusals() -> None:
     raw["library"] = [row for row in raw["library"] if row["industry"] != "*"]
     with pytest.raises(UsageError, match="没有适用于行业「C3670」"):
         offer(parcel, {"level": "national"}, "C3670", parse_rules(raw))
+
+
+def test_offer_names_its_library_row_and_warns_about_the_industry_code() -> None:
+    """C9999: section C (制造业) has the divisions 13–43, so 99 is no industry; the default library has
+    rows *×national (#1), *×provincial (#2), C26×* (#3), so C9999 falls to the catch-all row #1."""
+    parcel = {"parcel_id": "P", "zone_code": "Z", "area_m2": 10_000.0, "build_class": "B21"}
+    zone = {"zone_code": "Z", "level": "national"}
+    r = load_rules()
+    doc = offer(parcel, zone, "C9999", r)
+    assert doc["library_row"]["row"] == 1 and doc["library_row"]["industry"] == "*"
+    assert doc["library_row"]["specific"] is False and doc["industry_known"] is False
+    assert doc["warnings"] == [
+        "行业代码「C9999」不是 GB/T 4754-2017 中的行业：门类 C（制造业）的大类为 13–43，没有 99 大类；请核对行业代码",
+        "指标库「default」中没有行业「C9999」的专门控制值，用的是通用行（第 1 行：行业不限，国家级开发区）；"
+        "如该行业另有标准，请补充指标库"]
+    # a real code without a row of its own: only the catch-all warning
+    doc = offer(parcel, zone, "C3670", r)
+    assert doc["industry_known"] is True and len(doc["warnings"]) == 1 and "通用行（第 1 行" in doc["warnings"][0]
+    # a code with its own row (C26, row 3): no warning at all
+    doc = offer(parcel, zone, "C2614", r)
+    assert (doc["library_row"]["row"], doc["library_row"]["specific"], doc["warnings"]) == (3, True, [])
+    from jiyue.standard_land.render import offer_table
+
+    text = offer_table(doc)
+    assert "指标库：default 第 3 行，行业 C26，园区层级 各级开发区（本地示例取值，请按当地标准替换）" in text
+
+
+@pytest.mark.parametrize(("code", "known"), [("A0511", True), ("B0610", True), ("C1310", True), ("C4390", True),
+                                              ("C4400", False), ("D4411", True), ("K7010", True), ("K7110", False),
+                                              ("T9700", True), ("S9800", False), ("A00", False)])
+def test_industry_division_check(code: str, known: bool) -> None:
+    from jiyue.standard_land.library import industry_problem
+
+    assert (industry_problem(code) is None) is known

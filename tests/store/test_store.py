@@ -274,3 +274,54 @@ def test_read_only_connect_shares_a_store_this_process_holds_open(tmp_path: Path
     finally:
         store.release(db)
         rw.close()
+
+
+# --------------------------------------------------------------------------- a store in use elsewhere
+def test_lock_conflict_wording():
+    e = duckdb.IOException('IO Error: Could not set lock on file "/d/j.duckdb": Conflicting lock is held in '
+                           '/usr/bin/python3.11 (PID 4321) by user clerk. See also https://duckdb.org/docs/x')
+    msg = store.lock_conflict("/d/j.duckdb", e)
+    assert msg is not None and "「/d/j.duckdb」正被另一个程序使用（进程号 4321，程序 python3.11）" in msg
+    assert "jiyue serve" in msg and "副本" in msg and "不是 DuckDB" not in msg
+    e = duckdb.IOException('IO Error: Could not set lock on file "/d/j.duckdb": Conflicting lock is held in '
+                           'an unknown process. See also https://duckdb.org/docs/x')
+    assert "进程号" not in store.lock_conflict("/d/j.duckdb", e) and "正被另一个程序使用" in store.lock_conflict(
+        "/d/j.duckdb", e)
+    assert store.lock_conflict("/d/j.duckdb", duckdb.IOException("IO Error: file is not a database")) is None
+
+
+def test_a_store_held_by_another_process_is_reported_as_in_use(tmp_path, invoke):
+    """While `jiyue serve` (here: another Python process) holds the file, every command is told so."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "busy.duckdb"
+    with store.open_store(db, spatial=False):
+        pass
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                               "print('ready', flush=True); sys.stdin.read()", str(db)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        for read_only in (True, False):
+            with pytest.raises(StoreError) as ei:
+                with store.open_store(db, read_only=read_only, spatial=False):
+                    pass
+            msg = ei.value.message
+            assert f"「{db}」正被另一个程序使用（进程号 {holder.pid}，" in msg, msg
+            assert "jiyue serve" in msg and "不是 DuckDB" not in msg and "IO Error" not in msg
+        r = invoke("summary", "--db", db)
+        assert r.code == 1 and f"进程号 {holder.pid}" in r.stderr and "Conflicting" not in r.stderr
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert store.summary(db)["imports"] == []  # free again once the other program has stopped
+
+
+def test_summary_names_the_evaluation_type_in_chinese(tmp_path, invoke):
+    db = tmp_path / "s.duckdb"
+    store.import_package(db, clean_report())
+    snap = store.summary(db)["snapshots"]  # the clean package's one zone is eval_type "integrated"
+    assert [(z["eval_type"], z["eval_type_label"]) for z in snap] == [("integrated", "产城融合型")]
+    r = invoke("summary", "--db", db)
+    assert r.code == 0 and "年度，产城融合型）" in r.stdout and "integrated" not in r.stdout

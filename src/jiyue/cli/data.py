@@ -152,10 +152,13 @@ def summary(db: Path, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(s, ensure_ascii=False, indent=1, default=str))
         return
+    from jiyue.codes import EVAL_TYPES
+
     click.echo(f"数据库：{db}")
     for imp in s["imports"]:
         click.echo(f"  导入批次 {imp['import_id']}：{imp['zones']} {imp['year']}年度，"
-                   f"时间 {imp['imported_at']}，文件哈希 {str(imp['sha256'])[:12]}…，警告 {imp['warnings']} 个")
+                   f"时间 {str(imp['imported_at']).replace('T', ' ')[:19]}，文件哈希 {str(imp['sha256'])[:12]}…，警告 {imp['warnings']} 个")
     for z in s["snapshots"]:
-        click.echo(f"  {z['zone_code']} {z['name']}（{z['year']}年度，{z['eval_type']}）："
+        eval_type = EVAL_TYPES.get(z["eval_type"], (z["eval_type"] or "评价类型未填",))[0]
+        click.echo(f"  {z['zone_code']} {z['name']}（{z['year']}年度，{eval_type}）："
                    f"宗地 {z['parcels']} 宗，{z['area_ha']:.2f} 公顷，建筑 {z['buildings']} 栋")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import click
 
-from jiyue.cli import cli, guarded, emit_text
+import datetime as dt
+
+from jiyue.cli import DATE, cli, emit_text, guarded
 
 
 def lowe_list(value: str | None) -> list[str] | None:
@@ -20,7 +22,7 @@ def lowe_list(value: str | None) -> list[str] | None:
 @cli.command()
 @click.argument("pkg", required=False, type=click.Path(path_type=Path))
 @click.option("--db", type=click.Path(path_type=Path), help="Assess the store instead of a package.")
-@click.option("--as-of", "as_of", help="Assessment date (default: 31 December of the data's year).")
+@click.option("--as-of", "as_of", type=DATE, help="Assessment date (default: 31 December of the data's year).")
 @click.option("--rules", default="order53-2012", show_default=True, help="Built-in rule name or a rules .toml file.")
 @click.option("--low-efficiency", "lowe", help="Low-efficiency rule sets to apply, e.g. L1,L2,benchmark "
                                                 "(default: the rules file's [low_efficiency] active).")
@@ -30,7 +32,7 @@ def lowe_list(value: str | None) -> list[str] | None:
 @click.option("--format", "fmt", type=click.Choice(["json", "table", "xlsx"]), default="json", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write here instead of standard output (xlsx needs it).")
 @guarded(internal_exit=2)
-def idle(pkg: Path | None, db: Path | None, as_of: str | None, rules: str, lowe: str | None, all_parcels: bool,
+def idle(pkg: Path | None, db: Path | None, as_of: dt.date | None, rules: str, lowe: str | None, all_parcels: bool,
          zone: str | None, year: int | None, fmt: str, out: Path | None) -> None:
     """Idle land per MLR Order 53: status, cause, route, fee, penalties, stock chain, low-efficiency land."""
     from jiyue.errors import UsageError

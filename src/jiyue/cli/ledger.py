@@ -7,6 +7,7 @@ and prints.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 import os
@@ -15,7 +16,7 @@ from typing import Any
 
 import click
 
-from jiyue.cli import cli, guarded
+from jiyue.cli import DATE, cli, guarded
 from jiyue.idle.labels import OUTCOMES, PLAN_OPTIONS
 
 
@@ -87,7 +88,7 @@ def ledger() -> None:
 @ledger.command()
 @_db
 @click.option("--since", type=int, required=True, help="Parcels granted from 1 January of this year.")
-@click.option("--as-of", "as_of", help="Assessment date (default: 31 December of the data's year).")
+@click.option("--as-of", "as_of", type=DATE, help="Assessment date (default: 31 December of the data's year).")
 @click.option("--rules", default="order53-2012", show_default=True)
 @click.option("--low-efficiency", "lowe", help="Low-efficiency rule sets, e.g. L1,L2,benchmark.")
 @click.option("--name", help="Campaign name (default: zone, year and date).")
@@ -97,7 +98,7 @@ def ledger() -> None:
 @_user
 @_fmt
 @guarded(internal_exit=2)
-def inventory(db: Path, since: int, as_of: str | None, rules: str, lowe: str | None, name: str | None,
+def inventory(db: Path, since: int, as_of: dt.date | None, rules: str, lowe: str | None, name: str | None,
               zone: str | None, year: int | None, exist_ok: bool, user: str, fmt: str) -> None:
     """Create a campaign: every industrial parcel granted since a year, with its findings."""
     from jiyue.cli.idle import lowe_list
@@ -115,11 +116,11 @@ def inventory(db: Path, since: int, as_of: str | None, rules: str, lowe: str | N
 @_db
 @_campaign
 @click.option("--option", "option", required=True, type=click.Choice(list(PLAN_OPTIONS)), help="Disposal option.")
-@click.option("--start", help="Start of an extension / temporary use (the agreement's start date).")
-@click.option("--until", help="End of the extension / temporary use / rectification deadline.")
-@click.option("--agreement-date", help="Date the supplementary agreement was signed.")
-@click.option("--new-start", help="New agreed start date (re-starts the idle clock).")
-@click.option("--new-completion", help="New agreed completion date.")
+@click.option("--start", type=DATE, help="Start of an extension / temporary use (the agreement's start date).")
+@click.option("--until", type=DATE, help="End of the extension / temporary use / rectification deadline.")
+@click.option("--agreement-date", type=DATE, help="Date the supplementary agreement was signed.")
+@click.option("--new-start", type=DATE, help="New agreed start date (re-starts the idle clock).")
+@click.option("--new-completion", type=DATE, help="New agreed completion date.")
 @click.option("--new-use", help="New use / planning conditions (change_use).")
 @click.option("--compensation-wan", type=float, help="Compensation (万元) for paid recovery / buy-back.")
 @click.option("--price-paid", is_flag=True, help="Swap: the land price is fully paid.")
@@ -131,8 +132,8 @@ def inventory(db: Path, since: int, as_of: str | None, rules: str, lowe: str | N
 @_fmt
 @guarded(internal_exit=2)
 def plan(parcel_arg: str | None, parcel_opt: str | None, db: Path, campaign: int | None, option: str,
-         start: str | None, until: str | None, agreement_date: str | None, new_start: str | None,
-         new_completion: str | None, new_use: str | None, compensation_wan: float | None, price_paid: bool,
+         start: dt.date | None, until: dt.date | None, agreement_date: dt.date | None, new_start: dt.date | None,
+         new_completion: dt.date | None, new_use: str | None, compensation_wan: float | None, price_paid: bool,
          funds_in_place: bool, description: str | None, note: str | None, rules: str | None, user: str,
          fmt: str) -> None:
     """Record the disposal plan of a parcel (一宗一策); refused when the option is not allowed."""
@@ -154,7 +155,7 @@ def plan(parcel_arg: str | None, parcel_opt: str | None, db: Path, campaign: int
 @_parcel_opt
 @_db
 @_campaign
-@click.option("--date", help="Date of the progress (default: today).")
+@click.option("--date", type=DATE, help="Date of the progress (default: today).")
 @click.option("--note", help="What happened.")
 @click.option("--area-revitalised", type=float, help="Plant floor area revitalised or rectified (m²).")
 @click.option("--fee-collected", type=float, help="Idle fee collected (万元).")
@@ -164,7 +165,7 @@ def plan(parcel_arg: str | None, parcel_opt: str | None, db: Path, campaign: int
 @_user
 @_fmt
 @guarded(internal_exit=2)
-def progress(parcel_arg: str | None, parcel_opt: str | None, db: Path, campaign: int | None, date: str | None,
+def progress(parcel_arg: str | None, parcel_opt: str | None, db: Path, campaign: int | None, date: dt.date | None,
              note: str | None, area_revitalised: float | None, fee_collected: float | None,
              penalty_collected: float | None, recovered_area: float | None, invested: float | None, user: str,
              fmt: str) -> None:

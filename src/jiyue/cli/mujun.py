@@ -6,6 +6,7 @@
   jiyue mujun-version list|show|diff --db FILE                         published versions
   jiyue mujun-objection file|decide|list --db FILE                     objections with evidence
   jiyue mujun-correct --db FILE --version V --set E.field=value …      correction → new version + diff
+  jiyue mujun-correct --db FILE --objection N                         apply an accepted objection's request
 """
 
 from __future__ import annotations
@@ -137,16 +138,25 @@ def version_show(db: Path, version_id: int, fmt: str, out: Path | None) -> None:
     _emit(doc, fmt, out, table=render.table(doc) if fmt == "table" else None)
 
 
+TEXT_OR_JSON = click.Choice(["text", "json"])
+
+
 @mujun_version.command("diff")
 @click.option("--db", type=click.Path(path_type=Path), required=True)
 @click.option("--from", "old", type=int, required=True)
 @click.option("--to", "new", type=int, required=True)
+@click.option("--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True,
+              help="text: in words (Chinese); json: the diff document.")
 @guarded(internal_exit=2)
-def version_diff(db: Path, old: int, new: int) -> None:
+def version_diff(db: Path, old: int, new: int, fmt: str) -> None:
     """What changed between two versions (inputs, benchmarks, results)."""
-    from jiyue.mujun import ledger
+    from jiyue.mujun import ledger, render
 
-    click.echo(json.dumps(ledger.diff(db, old, new), ensure_ascii=False, indent=1))
+    d = ledger.diff(db, old, new)
+    if fmt == "json":
+        click.echo(json.dumps(d, ensure_ascii=False, indent=1))
+        return
+    click.echo(render.diff_text(d, ledger.show(db, new)))
 
 
 @cli.group("mujun-objection")
@@ -154,17 +164,11 @@ def mujun_objection() -> None:
     """Objections to published per-mu results: file, decide, list."""
 
 
-def _requested(pairs: tuple[str, ...]) -> dict[str, Any]:
-    from jiyue.errors import UsageError
-    from jiyue.mujun import labels, ledger
+def _requested(pairs: tuple[str, ...], enterprise: str) -> dict[str, Any]:
+    """``tax_wan=300`` or, as with ``mujun-correct --set``, ``ENTERPRISE.tax_wan=300``."""
+    from jiyue.mujun import ledger
 
-    out = {}
-    for p in pairs:
-        if "=" not in p:
-            raise UsageError(labels.ERR["correction_bad"].format(text=p))
-        k, v = p.split("=", 1)
-        out[k.strip()] = ledger._value(k.strip(), v.strip(), p)  # noqa: SLF001
-    return out
+    return dict(ledger.parse_request(p, enterprise) for p in pairs)
 
 
 @mujun_objection.command("file")
@@ -173,7 +177,8 @@ def _requested(pairs: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--enterprise", required=True, help="enterprise_id the objection is about.")
 @click.option("--claim", required=True, help="What the enterprise disputes (text).")
 @click.option("--evidence", multiple=True, type=click.Path(path_type=Path), help="Evidence file (repeatable).")
-@click.option("--request", "requests", multiple=True, help="Requested correction field=value (repeatable).")
+@click.option("--request", "requests", multiple=True, help="Requested correction FIELD=VALUE or "
+              "ENTERPRISE.FIELD=VALUE, as with mujun-correct --set (repeatable).")
 @click.option("--actor")
 @guarded(internal_exit=2)
 def objection_file(db: Path, version_id: int, enterprise: str, claim: str, evidence: tuple[Path, ...],
@@ -182,7 +187,7 @@ def objection_file(db: Path, version_id: int, enterprise: str, claim: str, evide
     from jiyue.mujun import labels, ledger
 
     rec = ledger.file_objection(db, version_id, enterprise, claim, actor=actor or ledger.default_actor(),
-                                evidence=list(evidence), requested=_requested(requests))
+                                evidence=list(evidence), requested=_requested(requests, enterprise))
     click.echo(labels.DONE["objection"].format(objection=rec["objection_id"], version=version_id, enterprise=enterprise))
 
 
@@ -225,28 +230,42 @@ def objection_list(db: Path, version_id: int | None, fmt: str) -> None:
 
 @cli.command("mujun-correct")
 @click.option("--db", type=click.Path(path_type=Path), required=True)
-@click.option("--version", "version_id", type=int, required=True, help="The published version to correct.")
+@click.option("--version", "version_id", type=int, help="The published version to correct (default: the version "
+              "the --objection is about).")
 @click.option("--set", "sets", multiple=True, help="A correction ENTERPRISE.FIELD=VALUE (repeatable).")
 @click.option("--corrections", type=click.Path(path_type=Path),
               help="Corrections file (CSV/XLSX: enterprise_id, field, value).")
 @click.option("--objection", "objections", multiple=True, type=int,
-              help="Objection(s) this correction resolves (accepted if still undecided).")
+              help="Objection(s) this correction resolves (accepted if still undecided). Without --set and "
+                   "--corrections: apply the corrections the accepted objection(s) requested.")
 @click.option("--actor")
 @click.option("--note", default="")
+@click.option("--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True,
+              help="text: the changes in words (Chinese); json: the correction document with its diff.")
 @guarded(internal_exit=2)
-def mujun_correct(db: Path, version_id: int, sets: tuple[str, ...], corrections: Path | None,
-                  objections: tuple[int, ...], actor: str | None, note: str) -> None:
-    """Correct a published version: re-evaluate, store a new version, print the diff (JSON)."""
+def mujun_correct(db: Path, version_id: int | None, sets: tuple[str, ...], corrections: Path | None,
+                  objections: tuple[int, ...], actor: str | None, note: str, fmt: str) -> None:
+    """Correct a published version: re-evaluate, store a new version, print what changed."""
     from jiyue.errors import UsageError
-    from jiyue.mujun import labels, ledger
+    from jiyue.mujun import labels, ledger, render
 
     changes = [ledger.parse_change(s) for s in sets]
     if corrections is not None:
         changes += ledger.read_changes(corrections)
+    if version_id is None:
+        if not objections:
+            raise UsageError(labels.ERR["version_needed"])
+        version_id = ledger.objections_version(db, list(objections))
     if not changes:
-        raise UsageError(labels.ERR["correction_bad"].format(text="（未给出 --set 或 --corrections）"))
+        if not objections:
+            raise UsageError(labels.ERR["correction_none"])
+        changes = ledger.changes_from_objections(db, list(objections))
     res = ledger.correct(db, version_id, changes, actor=actor or ledger.default_actor(), note=note,
                          objection_ids=list(objections))
-    click.echo(labels.DONE["corrected"].format(version=res["version_id"], old=version_id,
-                                               changed=len(res["diff"]["enterprises"])), err=True)
-    click.echo(json.dumps(res, ensure_ascii=False, indent=1))
+    done = labels.DONE["corrected"].format(version=res["version_id"], old=version_id,
+                                           changed=len(res["diff"]["enterprises"]))
+    if fmt == "json":
+        click.echo(done, err=True)
+        click.echo(json.dumps(res, ensure_ascii=False, indent=1))
+        return
+    click.echo(render.diff_text(res["diff"], ledger.show(db, res["version_id"]), head=done))

@@ -9,13 +9,7 @@ from typing import Any
 
 import click
 
-from jiyue.cli import cli, guarded
-
-DATE = click.DateTime(formats=["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"])
-
-
-def _date(v: dt.datetime | None) -> dt.date | None:
-    return v.date() if v is not None else None
+from jiyue.cli import DATE, cli, guarded
 
 
 def _emit(doc: dict[str, Any], text: str | None, out: Path | None) -> None:
@@ -66,7 +60,7 @@ def standard_land() -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "table", "xlsx"]), default="json", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write here instead of standard output (xlsx needs it).")
 @guarded(internal_exit=2)
-def check(pkg: Path | None, db: Path | None, as_of: dt.datetime | None, zone: str | None,
+def check(pkg: Path | None, db: Path | None, as_of: dt.date | None, zone: str | None,
           contracts: tuple[str, ...], include_all: bool, within: int | None, skip_invalid: bool, rules: str,
           fmt: str, out: Path | None) -> None:
     """Check standard-land contracts: verdicts, penalties, due and overdue milestones."""
@@ -76,7 +70,7 @@ def check(pkg: Path | None, db: Path | None, as_of: dt.datetime | None, zone: st
 
     if fmt == "xlsx" and out is None:
         raise UsageError(labels.ERR["xlsx_needs_out"])
-    doc = run(pkg, db, as_of=_date(as_of), zone=zone, contracts=contracts, include_all=include_all,
+    doc = run(pkg, db, as_of=as_of, zone=zone, contracts=contracts, include_all=include_all,
               within=within, rules=rules, skip_invalid=skip_invalid)
     if fmt == "xlsx":
         from jiyue.standard_land.workbook import write
@@ -104,12 +98,12 @@ def check(pkg: Path | None, db: Path | None, as_of: dt.datetime | None, zone: st
 @click.option("--out", type=click.Path(path_type=Path))
 @guarded(internal_exit=2)
 def offer(parcel: str, pkg: Path | None, db: Path | None, industry: str, tier: str | None,
-          delivery: dt.datetime | None, rules: str, fmt: str, out: Path | None) -> None:
+          delivery: dt.date | None, rules: str, fmt: str, out: Path | None) -> None:
     """Propose a parcel's indicator set and agreement terms (PARCEL [PKG] or PARCEL --db FILE)."""
     from jiyue.standard_land.render import offer_table
     from jiyue.standard_land.service import offer as run
 
-    doc = run(parcel, industry, pkg, db, tier=tier, delivery=_date(delivery), rules=rules)
+    doc = run(parcel, industry, pkg, db, tier=tier, delivery=delivery, rules=rules)
     _emit(doc, offer_table(doc) if fmt == "table" else None, out)
 
 
@@ -129,7 +123,7 @@ def offer(parcel: str, pkg: Path | None, db: Path | None, industry: str, tier: s
 @click.option("--admin-area-m2", type=float, help="At acceptance: measured admin and living-service land (m²).")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
 @guarded(internal_exit=2)
-def events(contract: str, db: Path | None, event: str, date: dt.datetime, user: str, note: str | None,
+def events(contract: str, db: Path | None, event: str, date: dt.date, user: str, note: str | None,
            invested_wan: float | None, developed_area_m2: float | None, approved: bool | None, cause: str | None,
            green_area_m2: float | None, admin_area_m2: float | None, fmt: str) -> None:
     """Record a life-cycle event of a contract in the store's append-only ledger."""
@@ -139,7 +133,7 @@ def events(contract: str, db: Path | None, event: str, date: dt.datetime, user: 
 
     if db is None:
         raise UsageError(labels.ERR["needs_db"])
-    entry = record_event(db, contract, event, date.date(), user=user, note=note, invested_wan=invested_wan,
+    entry = record_event(db, contract, event, date, user=user, note=note, invested_wan=invested_wan,
                          developed_area_m2=developed_area_m2, approved=approved, cause=cause,
                          green_area_m2=green_area_m2, admin_area_m2=admin_area_m2)
     if fmt == "json":
@@ -195,12 +189,12 @@ def history(contract: str, pkg: Path | None, db: Path | None, fmt: str) -> None:
 @click.option("--rules", default="default", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
 @guarded(internal_exit=2)
-def due(pkg: Path | None, db: Path | None, as_of: dt.datetime | None, within: int | None, zone: str | None,
+def due(pkg: Path | None, db: Path | None, as_of: dt.date | None, within: int | None, zone: str | None,
         include_all: bool, skip_invalid: bool, rules: str, fmt: str) -> None:
     """Milestones due within N days and overdue ones, with a summary per zone."""
     from jiyue.standard_land.render import due_table
     from jiyue.standard_land.service import due as run
 
-    doc = run(pkg, db, as_of=_date(as_of), zone=zone, within=within, include_all=include_all, rules=rules,
+    doc = run(pkg, db, as_of=as_of, zone=zone, within=within, include_all=include_all, rules=rules,
               skip_invalid=skip_invalid)
     _emit(doc, due_table(doc) if fmt == "table" else None, None)

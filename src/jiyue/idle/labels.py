@@ -29,6 +29,24 @@ LOW_EFFICIENCY = {
     "L2.3": "利用强度低（容积率低于行业下限）",
     "BM.far": "容积率低于《工业项目建设用地控制指标》行业下限", "BM.coverage": "建筑系数低于30%",
 }
+#: low-efficiency rule sets (the rules file's own ``title`` is shown when it has one)
+RULE_SETS = {"L1": "低效用地认定（L1）", "L2": "闽侯县低效工业用地认定（L2）",
+             "benchmark": "工业项目建设用地控制指标（2008试行）"}
+
+
+def stock_label(value: str | None) -> str | None:
+    """The Chinese name of a stock category, from its code or a stored label (older ledgers kept
+    ``normal``)."""
+    if value is None:
+        return None
+    return STOCK.get(value, value)
+
+
+def low_efficiency_label(code: str) -> str:
+    """The Chinese name of a low-efficiency criterion (``BM.far`` → 容积率低于…行业下限)."""
+    return LOW_EFFICIENCY.get(code, code)
+
+
 PLAN_OPTIONS = {
     "extend": "延长动工开发期限", "change_use": "调整土地用途、规划条件", "temporary_use": "政府安排临时使用",
     "paid_recovery": "协议有偿收回", "swap": "置换土地", "other_negotiated": "其他处置方式",

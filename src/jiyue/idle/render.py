@@ -35,8 +35,10 @@ def _pad(v: Any, width: int, right: bool = False) -> str:
 def idle_table(doc: dict[str, Any]) -> str:
     """The idle assessment as text: one line per parcel, then the summary."""
     r = doc["rules"]
+    titles = doc.get("low_efficiency_titles") or {}
+    sets = "、".join(titles.get(k) or labels.RULE_SETS.get(k, k) for k in doc["low_efficiency_rule_sets"])
     lines = [f"闲置低效用地判定  截至 {doc['as_of']}  规则：{r['name']} {r['version']}  "
-             f"低效用地规则集：{'、'.join(doc['low_efficiency_rule_sets']) or '无'}",
+             f"低效用地规则集：{sets or '无'}",
              _pad("宗地编号", 12) + _pad("合同编号", 18) + _pad("判定", 28) + _pad("原因", 18) + _pad("处置路径", 22)
              + _pad("闲置费(万元)", 13, True) + _pad("违约金(万元)", 13, True) + "  " + _pad("存量类别", 10) + "低效用地"]
     for p in doc["parcels"]:
@@ -44,7 +46,8 @@ def idle_table(doc: dict[str, Any]) -> str:
             _pad(p["parcel_id"], 12) + _pad(p["contract_no"], 18) + _pad(labels.STATUS[p["status"]], 28)
             + _pad(labels.CAUSE.get(p["cause"] or "", "—"), 18) + _pad(labels.ROUTE[p["route"]], 22)
             + _pad(p["fee_wan"], 13, True) + _pad(p["penalties_wan"], 13, True) + "  "
-            + _pad(p["stock_category"], 10) + "、".join(h["code"] for h in p["low_efficiency"]))
+            + _pad(labels.stock_label(p["stock_category"]) or "—", 10)
+            + "、".join(h.get("label") or labels.low_efficiency_label(h["code"]) for h in p["low_efficiency"]))
     s = doc["summary"]
     lines += ["", f"宗地 {s['parcels']} 宗；闲置 {s['idle']['count']} 宗 {s['idle']['area_ha']:.4f} 公顷"
               f"（未动工 {s['by_status']['idle_unstarted']}，中止开发 {s['by_status']['idle_halted']}）；"
@@ -55,7 +58,8 @@ def idle_table(doc: dict[str, Any]) -> str:
                          for k, v in s["penalties"].items()) + "）",
               "存量链条：" + "，".join(f"{k} {v['count']} 宗 {v['area_m2'] / 1e4:.2f} 公顷" for k, v in s["stock"].items()),
               f"低效用地 {s['low_efficiency']['parcels']} 宗（"
-              + ("，".join(f"{k} {v}" for k, v in s["low_efficiency"]["by_code"].items()) or "无") + "）"]
+              + ("，".join(f"{labels.low_efficiency_label(k)} {v} 宗" for k, v in s["low_efficiency"]["by_code"].items())
+                 or "无") + "）"]
     return "\n".join(lines)
 
 

@@ -138,6 +138,15 @@ def assess_facts(facts: list[ParcelFacts], rules: Rules, as_of: dt.date) -> tupl
     return entries, summary(entries)
 
 
+def rule_set_titles(rules: Rules) -> dict[str, str]:
+    """The Chinese title of each active low-efficiency rule set (the rules file's, else the default)."""
+    out = {}
+    for name in rules.low_efficiency.active:
+        title = str(getattr(getattr(rules.low_efficiency, name, None), "title", "") or "")
+        out[name] = title or labels.RULE_SETS.get(name, name)
+    return out
+
+
 def resolve_as_of(as_of: Any, tables: Tables) -> dt.date:
     """The assessment date: given, else 31 December of the data's year."""
     if as_of is None or as_of == "":
@@ -193,6 +202,7 @@ def assess(pkg: str | Path | None = None, db: str | Path | None = None, *, as_of
         "as_of": day.isoformat(),
         "rules": r.header(),
         "low_efficiency_rule_sets": list(r.low_efficiency.active),
+        "low_efficiency_titles": rule_set_titles(r),
         "jiyue_version": jiyue.__version__,
         "provenance": tables.provenance,
         "year": int(tables.year),

@@ -13,7 +13,7 @@ unfinished    用而未尽            commenced, not completed
 not_operating 建而未投            completed, no ``in_production`` event
 below_target  投而未达            in production, below a contract target (investment,
                                   intensity, FAR, tax per mu after the production review)
-normal        normal              in production, every known target met
+normal        正常                in production, every known target met
 ============  ==================  ==========================================================
 
 A parcel that is neither supplied nor in the unsupplied classes (e.g. class F) gets ``None``.
@@ -26,14 +26,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from jiyue.idle import labels
 from jiyue.idle.facts import ParcelFacts
 from jiyue.idle.idleness import commenced_on, completed_on, exact, in_production_on, latest_value
 from jiyue.idle.rules import Rules
 from jiyue.units import M2_PER_MU
 
 CATEGORIES = ("unsupplied", "unused", "unfinished", "not_operating", "below_target", "normal")
-LABELS = {"unsupplied": "批而未供", "unused": "供而未用", "unfinished": "用而未尽",
-          "not_operating": "建而未投", "below_target": "投而未达", "normal": "normal"}
+LABELS = labels.STOCK  # the Chinese label of each code (正常 for ``normal``)
 
 
 def unsupplied_area(approved_m2: float, supplied_m2: list[float]) -> float:

@@ -36,6 +36,7 @@ def _write(out: Path, sheets: dict[str, pd.DataFrame]) -> Path:
 def idle_workbook(doc: dict[str, Any], out: Path) -> Path:
     """宗地判定 / 违约金 / 低效用地 / 汇总 / 说明."""
     rows, pens, lows = [], [], []
+    titles = doc.get("low_efficiency_titles") or {}
     for p in doc["parcels"]:
         row = {PARCEL_HEADERS[k]: p.get(k) for k in PARCEL_HEADERS if k not in ("low_efficiency", "notes")}
         row["闲置判定"] = labels.STATUS[p["status"]]
@@ -43,14 +44,16 @@ def idle_workbook(doc: dict[str, Any], out: Path) -> Path:
         row["起算依据"] = labels.START_BASIS.get(p["start_date_basis"], p["start_date_basis"])
         row["处置路径"] = labels.ROUTE[p["route"]]
         row["存在问题"] = "是" if p["in_breach"] else "否"
-        row["低效用地"] = "；".join(f"{h['code']} {h['label']}" for h in p["low_efficiency"])
+        row["存量类别"] = labels.stock_label(p["stock_category"])
+        row["低效用地"] = "；".join(h.get("label") or labels.low_efficiency_label(h["code"]) for h in p["low_efficiency"])
         row["说明"] = "；".join(p["notes"])
         rows.append(row)
         for x in p["penalties"]:
             pens.append({"宗地编号": p["parcel_id"], "合同编号": p["contract_no"],
                          "违约类型": labels.PENALTY_KIND[x["kind"]], "金额(万元)": x["amount_wan"], "计算依据": x["basis"]})
         for h in p["low_efficiency"]:
-            lows.append({"宗地编号": p["parcel_id"], "规则集": h["rule_set"], "条款": h["code"], "认定情形": h["label"],
+            lows.append({"宗地编号": p["parcel_id"], "规则集": titles.get(h["rule_set"]) or labels.RULE_SETS.get(
+                h["rule_set"], h["rule_set"]), "条款": h["code"], "认定情形": h["label"],
                          "依据": h["basis"]})
     s = doc["summary"]
     summ = [{"项目": "判定宗地数", "数值": s["parcels"]}, {"项目": "闲置宗地数", "数值": s["idle"]["count"]},
@@ -58,13 +61,16 @@ def idle_workbook(doc: dict[str, Any], out: Path) -> Path:
             {"项目": "存在问题宗地数", "数值": s["in_breach"]},
             {"项目": "土地闲置费合计(万元)", "数值": s["fee_wan"]}, {"项目": "违约金合计(万元)", "数值": s["penalties_wan"]}]
     summ += [{"项目": f"处置路径：{labels.ROUTE[k]}", "数值": v} for k, v in s["by_route"].items()]
-    summ += [{"项目": f"存量：{k}（宗/公顷）", "数值": f"{v['count']} / {v['area_m2'] / 1e4:.4f}"}
+    summ += [{"项目": f"存量：{labels.stock_label(k)}（宗/公顷）", "数值": f"{v['count']} / {v['area_m2'] / 1e4:.4f}"}
              for k, v in s["stock"].items()]
+    summ += [{"项目": f"低效用地：{labels.low_efficiency_label(k)}（宗）", "数值": v}
+             for k, v in s["low_efficiency"]["by_code"].items()]
     r = doc["rules"]
     about = pd.DataFrame([{"项目": "截至日期", "内容": doc["as_of"]},
                           {"项目": "判定规则", "内容": f"{r['name']} {r['version']} {r['title']}"},
                           {"项目": "规则来源", "内容": r["source"]},
-                          {"项目": "低效用地规则集", "内容": "、".join(doc["low_efficiency_rule_sets"])},
+                          {"项目": "低效用地规则集", "内容": "、".join(
+                              titles.get(k) or labels.RULE_SETS.get(k, k) for k in doc["low_efficiency_rule_sets"])},
                           {"项目": "程序版本", "内容": f"jiyue {doc['jiyue_version']}"},
                           {"项目": "数据来源", "内容": str(doc["provenance"])},
                           {"项目": "单位", "内容": "面积平方米，金额万元"}])
@@ -83,8 +89,9 @@ def ledger_workbook(show: dict[str, Any], history: dict[str, Any], stats: dict[s
         rows.append({"宗地编号": i["parcel_id"], "合同编号": i["contract_no"], "使用权人": i["holder"],
                      "面积(平方米)": i["area_m2"], "存在问题": "是" if i["in_breach"] else "否",
                      "闲置判定": labels.STATUS.get(i["status"] or "", None), "处置路径": labels.ROUTE.get(i["route"] or "", None),
-                     "土地闲置费(万元)": i["fee_wan"], "违约金(万元)": i["penalties_wan"], "存量类别": i["stock_category"],
-                     "低效用地": "、".join(i["low_efficiency"]),
+                     "土地闲置费(万元)": i["fee_wan"], "违约金(万元)": i["penalties_wan"],
+                     "存量类别": labels.stock_label(i["stock_category"]),
+                     "低效用地": "、".join(labels.low_efficiency_label(c) for c in i["low_efficiency"]),
                      "处置方案": labels.PLAN_OPTIONS.get(plan.get("option", ""), None),
                      "方案内容": "；".join(f"{k}={v}" for k, v in plan.items() if k not in ("option", "option_label")),
                      "盘活面积(平方米)": i["progress"]["area_revitalised_m2"],

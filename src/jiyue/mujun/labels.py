@@ -143,6 +143,18 @@ ERR = {
     "correction_value": "更正「{text}」的数值「{value}」无法识别",
     "correction_enterprise": "发布版本 {version} 的输入中没有企业「{enterprise}」",
     "no_change": "更正后的输入与版本 {version} 相同，未生成新版本",
+    "correction_none": "没有给出更正：请用 --set 企业编号.字段=数值（如 E-0001.tax_wan=120）、--corrections 文件，"
+                       "或用 --objection 异议编号 按已受理异议请求的更正办理",
+    "version_needed": "请用 --version 指定要更正的发布版本（或用 --objection 给出异议编号，按异议所针对的版本更正）",
+    "objections_versions": "异议 {objections} 针对不同的发布版本（{versions}），请分别更正，或用 --version 指定版本",
+    "objection_undecided": "异议 {objection} 尚未受理，不能按它请求的内容更正；请先用 jiyue mujun-objection decide "
+                           "--objection {objection} --accept 受理，或用 --set 直接给出更正",
+    "objection_rejected": "异议 {objection} 已于 {at} 被驳回，不能按它请求的内容更正",
+    "objection_resolved": "异议 {objection} 已由更正版本 {version} 办理，不再重复更正",
+    "objection_no_request": "异议 {objection} 没有请求更正的内容（登记时未给出 --request），请用 --set 给出更正",
+    "request_enterprise": "请求更正「{text}」写的是企业「{found}」，但本异议针对企业「{enterprise}」；"
+                          "请写成 {field}={value} 或 {enterprise}.{field}={value}",
+    "request_bad": "请求更正「{text}」格式不对，应为 字段=数值（如 tax_wan=120）或 企业编号.字段=数值（如 {enterprise}.tax_wan=120）",
     "db_required": "发布与异议需要用 --db 指定数据库文件（结果写入其中）",
 }
 DONE = {
@@ -154,6 +166,34 @@ DONE = {
     "corrected": "已生成更正版本 {version}（取代版本 {old}），{changed} 家企业结果有变化",
 }
 DECISIONS = {"accepted": "受理并采纳", "rejected": "驳回"}
+
+#: the correctable input fields and the other frame columns, by name (VARIABLES has the figures)
+FIELDS = {
+    "own_m2": "自有土地(平方米)", "leased_in_m2": "租入土地(平方米)", "leased_out_m2": "出租给参评企业(平方米)",
+    "land_m2": "评价用地面积(平方米)", "land_mu": "评价用地面积(亩)", "lease_clipped": "出租多于自有及租入",
+    "scale": "规模", "scale_given": "规模已填写", "veto": "否决事项", "flags": "企业标记", "founded": "成立日期",
+    "industry_code": "行业代码", "zone_code": "开发区代码", "park": "园区", "street": "街道", "name": "企业名称",
+    "year": "年度", "past_class": "往年评价类别", "other_surcharge_yuan_kwh": "其他电价加价(元/千瓦时)",
+    "land_use_tax_wan": "城镇土地使用税(万元)",
+}
+RESULT_LABELS = {"status": "评价状态", "group": "评价分组", "land_mu": "评价用地面积(亩)", "score": "综合得分",
+                 "rank": "组内排名", "class": "评价类别", "vetoed": "否决", "protected": "保护", "measures": "差别化措施"}
+DIFF = {
+    "head": "亩均评价版本 {old} → 版本 {new} 的变化",
+    "inputs": "输入数据更正（{n} 项）：",
+    "input": "  {eid} {name}{field}：{before} → {after}",
+    "benchmarks": "基准值变化（{n} 项）：",
+    "benchmark": "  【{group}】{indicator}：{before} → {after}",
+    "enterprises": "企业评价结果变化（{n} 家）：",
+    "enterprise": "  {eid} {name}：{changes}",
+    "change": "{what} {before} → {after}",
+    "added": "新增企业（{n} 家）：{ids}",
+    "removed": "减少企业（{n} 家）：{ids}",
+    "counts": "评价类别变化 {classes} 家，综合得分变化 {scores} 家",
+    "more": "  …… 另有 {n} 家企业只是综合得分或排名随之变动（用 --format json 查看全部）",
+    "none": "  （无）",
+    "empty": "空",
+}
 TABLE = {
     "title": "亩均效益评价 {year} 年度  方案：{scheme} {version}  政策：{policy}",
     "group": "【{label}】参评 {n} 家  类别分布：{counts}",

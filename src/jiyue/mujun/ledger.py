@@ -338,6 +338,62 @@ def parse_change(text: str) -> tuple[str, str, Any]:
     return eid.strip(), fld.strip(), _value(fld.strip(), value.strip(), text)
 
 
+def parse_request(text: str, enterprise_id: str) -> tuple[str, Any]:
+    """A correction requested in an objection about ``enterprise_id``: ``tax_wan=300``, or the form
+    of ``mujun-correct --set``, ``E-0240.tax_wan=300``, when it names that enterprise."""
+    if "=" not in text:
+        raise UsageError(labels.ERR["request_bad"].format(text=text, enterprise=enterprise_id))
+    left, value = (x.strip() for x in text.split("=", 1))
+    if left in CORRECTABLE or "." not in left:
+        return left, _value(left, value, text)
+    eid, fld = (x.strip() for x in left.rsplit(".", 1))
+    if eid != str(enterprise_id).strip():
+        raise UsageError(labels.ERR["request_enterprise"].format(text=text, found=eid, enterprise=enterprise_id,
+                                                                 field=fld, value=value))
+    return fld, _value(fld, value, text)
+
+
+def objections_version(db: str | Path, objection_ids: list[int]) -> int:
+    """The published version the objections are about (they must all be about one)."""
+    with store.open_store(db, read_only=True) as con:
+        found = {oid: int(_objection(con, oid)["version_id"]) for oid in objection_ids}
+    versions = sorted(set(found.values()))
+    if len(versions) != 1:
+        raise UsageError(labels.ERR["objections_versions"].format(
+            objections="、".join(map(str, objection_ids)), versions="、".join(map(str, versions))))
+    return versions[0]
+
+
+def changes_from_objections(db: str | Path, objection_ids: list[int]) -> list[tuple[str, str, Any]]:
+    """The corrections the objections requested, each for its own enterprise.
+
+    Refused (exit 1) unless every objection is accepted, not yet settled by a correction and
+    carries a request (``mujun-objection file --request``).
+    """
+    out: list[tuple[str, str, Any]] = []
+    with store.open_store(db, read_only=True) as con:
+        for oid in objection_ids:
+            obj = _objection(con, oid)
+            dec = con.execute("SELECT decision, decided_at, version_id FROM mujun_decisions WHERE objection_id = ?",
+                              [oid]).fetchone()
+            if dec is None:
+                raise JiyueError(labels.ERR["objection_undecided"].format(objection=oid))
+            if dec[0] != "accepted":
+                raise JiyueError(labels.ERR["objection_rejected"].format(
+                    objection=oid, at=pd.Timestamp(dec[1]).strftime("%Y-%m-%d %H:%M")))
+            done = dec[2] if dec[2] is not None else (con.execute(
+                "SELECT max(version_id) FROM mujun_events WHERE kind = 'objection_resolved' AND objection_id = ?",
+                [oid]).fetchone() or [None])[0]
+            if done is not None:
+                raise JiyueError(labels.ERR["objection_resolved"].format(objection=oid, version=done))
+            requested = json.loads(obj["requested"] or "{}")
+            if not requested:
+                raise JiyueError(labels.ERR["objection_no_request"].format(objection=oid))
+            eid = str(obj["enterprise_id"])
+            out += [(eid, fld, _value(fld, v, f"{eid}.{fld}={v}")) for fld, v in requested.items()]
+    return out
+
+
 def _value(fld: str, value: Any, text: str) -> Any:
     if fld not in CORRECTABLE:
         raise UsageError(labels.ERR["correction_field"].format(field=fld, fields="、".join(CORRECTABLE)))

@@ -156,3 +156,103 @@ def write_xlsx(doc: dict[str, Any], out: Path) -> Path:
             for i, col in enumerate(df.columns):
                 ws.set_column(i, i, min(40, max(10, len(str(col)) * 2)))
     return out
+
+
+# --------------------------------------------------------------------------- diff (text)
+def _field_label(key: str) -> str:
+    if key in labels.VARIABLES:
+        label, unit = labels.VARIABLES[key]
+        return f"{label}({unit})"
+    return labels.FIELDS.get(key) or labels.HEAD.get(key) or key
+
+
+def _value_text(key: str, v: Any, group_label: dict[str, str] | None = None) -> str:
+    if v is None or (isinstance(v, float) and v != v) or v == "":
+        return labels.DIFF["empty"]
+    if isinstance(v, bool):
+        return labels.YES_NO[v]
+    if key == "status":
+        return labels.STATUS.get(str(v), str(v))
+    if key == "group":
+        return (group_label or {}).get(str(v), str(v))
+    if key == "scale":
+        return labels.SCALE.get(str(v), str(v))
+    if key in ("veto", "flags"):
+        names = {**labels.VETO_LABELS, **labels.FLAG_LABELS}
+        return "、".join(names.get(x, x) for x in str(v).split(",") if x)
+    if key == "class":
+        return f"{v}类"
+    if isinstance(v, float):
+        return f"{v:,.4f}".rstrip("0").rstrip(".")
+    return str(v)
+
+
+def _measures_text(m: Any, measure_label: dict[str, str]) -> str:
+    if not m:
+        return labels.DIFF["empty"]
+    parts = []
+    for k, v in m.items():
+        name = measure_label.get(k, k)
+        parts.append(f"{name} {_value_text('', v)}万元" if isinstance(v, (int, float)) and not isinstance(v, bool)
+                     else f"{name}：{_value_text('', v)}")
+    return "；".join(parts)
+
+
+MINOR = {"score", "rank", "land_mu"}  # changes that follow from someone else's correction
+
+
+def diff_text(d: dict[str, Any], doc: dict[str, Any] | None = None, *, head: str | None = None,
+              limit: int | None = 30) -> str:
+    """What changed between two versions, in words (``mujun-correct`` / ``mujun-version diff``).
+
+    ``doc``: the newer version's document, for the names of groups, indicators and measures.
+    Enterprises are listed corrected ones first, then those whose class, status, group, veto,
+    protection or measures changed, then those whose score or rank only moved; at most
+    ``limit`` of the last kind (``None``: all), the rest counted.
+    """
+    T = labels.DIFF
+    rules = (doc or {}).get("rules") or {}
+    group_label = {g["key"]: g["label"] for g in rules.get("groups", [])}
+    ind = rules.get("indicators", {})
+    measure_label = {m["key"]: m["label"] for e in (doc or {}).get("enterprises", []) for m in e.get("measures", [])}
+    names = {e["enterprise_id"]: e.get("name") or "" for e in (doc or {}).get("enterprises", [])}
+    lines = [head or T["head"].format(old=d["from"], new=d["to"])]
+    lines.append(T["inputs"].format(n=len(d["inputs"])))
+    for c in d["inputs"]:
+        name = names.get(c["enterprise_id"], "")
+        lines.append(T["input"].format(eid=c["enterprise_id"], name=f"{name} " if name else "",
+                                       field=_field_label(c["field"]), before=_value_text(c["field"], c["before"]),
+                                       after=_value_text(c["field"], c["after"])))
+    if not d["inputs"]:
+        lines.append(T["none"])
+    lines.append(T["benchmarks"].format(n=len(d["benchmarks"])))
+    for b in d["benchmarks"]:
+        lines.append(T["benchmark"].format(group=group_label.get(b["group"], b["group"]),
+                                           indicator=(ind.get(b["indicator"]) or {}).get("label", b["indicator"]),
+                                           before=_value_text("", b["before"]), after=_value_text("", b["after"])))
+    if not d["benchmarks"]:
+        lines.append(T["none"])
+    lines.append(T["enterprises"].format(n=len(d["enterprises"])))
+    corrected = {c["enterprise_id"] for c in d["inputs"]}
+    major = [e for e in d["enterprises"] if e["enterprise_id"] in corrected or set(e["changes"]) - MINOR]
+    minor = [e for e in d["enterprises"] if e not in major]
+    shown = minor if limit is None else minor[:limit]
+    for e in sorted(major, key=lambda x: x["enterprise_id"] not in corrected) + shown:
+        parts = []
+        for k, ch in e["changes"].items():
+            if k == "measures":
+                before, after = _measures_text(ch["before"], measure_label), _measures_text(ch["after"], measure_label)
+            else:
+                before, after = _value_text(k, ch["before"], group_label), _value_text(k, ch["after"], group_label)
+            parts.append(T["change"].format(what=labels.RESULT_LABELS.get(k, k), before=before, after=after))
+        lines.append(T["enterprise"].format(eid=e["enterprise_id"], name=e.get("name") or "", changes="；".join(parts)))
+    if not d["enterprises"]:
+        lines.append(T["none"])
+    if len(shown) < len(minor):
+        lines.append(T["more"].format(n=len(minor) - len(shown)))
+    if d["added"]:
+        lines.append(T["added"].format(n=len(d["added"]), ids="、".join(d["added"])))
+    if d["removed"]:
+        lines.append(T["removed"].format(n=len(d["removed"]), ids="、".join(d["removed"])))
+    lines.append(T["counts"].format(classes=d["class_changes"], scores=d["score_changes"]))
+    return "\n".join(lines)

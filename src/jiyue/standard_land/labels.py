@@ -82,6 +82,8 @@ CONSEQUENCE = {
 }
 
 TIER = {"national": "国家级开发区", "provincial": "省级开发区", "*": "各级开发区"}
+#: confidence tags of the rules file (see docs/standard-land.md)
+TAG = {"CONFIRMED": "有出处", "UNCONFIRMED": "待核实", "LOCAL": "本地示例取值，请按当地标准替换"}
 
 PENALTY_KIND = {
     "proportional": "差额比例 × 出让价款",
@@ -249,6 +251,11 @@ MISC = {
     "tolerance_suffix": "；允许偏差 {tol}%",
     "not_industrial": "宗地「{parcel}」的建设状况为 {bc}，不是工业用地",
     "has_contract": "宗地「{parcel}」已有出让合同「{contract}」",
+    "unknown_industry": "行业代码「{code}」不是 GB/T 4754-2017 中的行业：门类 {letter}（{section}）的大类为 {span}，"
+                        "没有 {division} 大类；请核对行业代码",
+    "generic_row": "指标库「{rules}」中没有行业「{code}」的专门控制值，用的是通用行（第 {row} 行：行业不限，{tier}）；"
+                   "如该行业另有标准，请补充指标库",
+    "any_industry": "不限（通用行）",
     "empty": "空",
     "none": "无",
     "and_more": "{shown} 等 {n} 个",
@@ -293,7 +300,7 @@ TEXT = {
     "summary_line": "开发区 {zone_code}：合同 {contracts} 个，未达标合同 {failed_contracts} 个，违约金合计 {penalty} 万元，"
                     "即将到期 {due} 项，已逾期 {overdue} 项，移交闲置处置 {idle} 个",
     "offer_head": "宗地 {parcel_id}（{zone_code}，{area_m2} 平方米 = {mu} 亩）行业 {industry} 园区层级 {tier}",
-    "offer_row": "指标库行：行业 {industry}，层级 {tier}（{source}）",
+    "offer_row": "指标库：{rules} 第 {row} 行，行业 {industry}，园区层级 {tier}（{source}）",
     "offer_ind": "  {name}：{op} {value} {unit}{total}  核查：{stage}；{penalty}",
     "offer_ctrl": "  {name}：{op} {value}",
     "offer_deadline": "  {what}：{when}",

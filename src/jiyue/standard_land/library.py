@@ -28,6 +28,31 @@ _BOUND_KEY = {"building_coefficient": "building_coefficient_min", "admin_share":
               "green_ratio": "green_ratio_max"}
 
 
+#: GB/T 4754-2017 sections (门类): letter → (name, first and last division 大类). The full list of
+#: groups and classes is not shipped; a code is checked down to its division.
+SECTIONS: dict[str, tuple[str, int, int]] = {
+    "A": ("农、林、牧、渔业", 1, 5), "B": ("采矿业", 6, 12), "C": ("制造业", 13, 43),
+    "D": ("电力、热力、燃气及水生产和供应业", 44, 46), "E": ("建筑业", 47, 50), "F": ("批发和零售业", 51, 52),
+    "G": ("交通运输、仓储和邮政业", 53, 60), "H": ("住宿和餐饮业", 61, 62),
+    "I": ("信息传输、软件和信息技术服务业", 63, 65), "J": ("金融业", 66, 69), "K": ("房地产业", 70, 70),
+    "L": ("租赁和商务服务业", 71, 72), "M": ("科学研究和技术服务业", 73, 75),
+    "N": ("水利、环境和公共设施管理业", 76, 79), "O": ("居民服务、修理和其他服务业", 80, 82), "P": ("教育", 83, 83),
+    "Q": ("卫生和社会工作", 84, 85), "R": ("文化、体育和娱乐业", 86, 90), "S": ("公共管理、社会保障和社会组织", 91, 96),
+    "T": ("国际组织", 97, 97),
+}
+
+
+def industry_problem(code: str) -> str | None:
+    """Why a well-formed code is no GB/T 4754-2017 industry (its division is not in its section), or None."""
+    name, lo, hi = SECTIONS[code[0]]
+    division = int(code[1:3])
+    if lo <= division <= hi:
+        return None
+    span = f"{lo:02d}" if lo == hi else f"{lo:02d}–{hi:02d}"
+    return labels.MISC["unknown_industry"].format(code=code, letter=code[0], section=name, span=span,
+                                                  division=f"{division:02d}")
+
+
 def check_industry(code: str) -> str:
     """A normalised GB/T 4754-2017 code (letter + 2–4 digits), or a UsageError."""
     c = str(code or "").strip().upper()
@@ -102,6 +127,13 @@ def offer(parcel: dict[str, Any], zone: dict[str, Any] | None, industry: str, ru
     if parcel.get("contract_no"):
         warnings.append(labels.MISC["has_contract"].format(parcel=parcel.get("parcel_id"),
                                                            contract=parcel.get("contract_no")))
+    unknown = industry_problem(code)
+    if unknown is not None:
+        warnings.append(unknown)
+    row_no = next((i for i, r in enumerate(rules.library, 1) if r is row), None)
+    if row.industry == "*":
+        warnings.append(labels.MISC["generic_row"].format(code=code, row=row_no, rules=rules.name,
+                                                          tier=labels.TIER.get(row.tier, row.tier)))
     fields = {i.commit_field: row.values.get(_LIB_KEY[k]) for k, i in COMMITMENTS.items()}
     fields.update({"late_start_permille": rules.timing.late_start_permille,
                    "late_completion_permille": rules.timing.late_completion_permille,
@@ -121,7 +153,9 @@ def offer(parcel: dict[str, Any], zone: dict[str, Any] | None, industry: str, ru
         "industry": code,
         "tier": t,
         "rules": rules.describe(),
-        "library_row": {"industry": row.industry, "tier": row.tier, "tag": row.tag, "source": row.source},
+        "industry_known": unknown is None,
+        "library_row": {"row": row_no, "industry": row.industry, "tier": row.tier, "tag": row.tag,
+                        "source": row.source, "specific": row.industry != "*"},
         "indicators": indicators,
         "controls": controls,
         "deadlines": deadlines,

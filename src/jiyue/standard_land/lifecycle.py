@@ -119,8 +119,14 @@ def _err(key: str, **kw: Any) -> str:
     return labels.ERR[key].format(**kw)
 
 
-def sequence_problems(contract_no: str, events: Sequence[Event], signed: Any = None) -> list[str]:
-    """Every ordering problem of a contract's events (empty list = in order)."""
+def sequence_problems(contract_no: str, events: Sequence[Event], signed: Any = None,
+                      new: Event | None = None) -> list[str]:
+    """Every ordering problem of a contract's events (empty list = in order).
+
+    ``new``: the event about to be recorded (one of ``events``). A second event of a kind that
+    happens once is then reported as the new one repeating the one already there, whichever
+    is dated earlier (the new event is the one refused).
+    """
     evs = sorted(events, key=lambda e: e.sort_key)
     problems: list[str] = []
     signed_d = to_date(signed)
@@ -128,8 +134,11 @@ def sequence_problems(contract_no: str, events: Sequence[Event], signed: Any = N
     for e in evs:
         if e.event in SINGLE:
             if e.event in first:
-                problems.append(_err("duplicate", contract=contract_no, event=e.event, date=e.date,
-                                     other_date=first[e.event].date))
+                kept, repeat = first[e.event], e
+                if new is not None and kept is new:  # the new event is dated before the recorded one
+                    kept, repeat = e, new
+                problems.append(_err("duplicate", contract=contract_no, event=e.event, date=repeat.date,
+                                     other_date=kept.date))
             else:
                 first[e.event] = e
         if signed_d is not None and e.date < signed_d:
@@ -174,7 +183,7 @@ def new_event_problems(contract_no: str, existing: Sequence[Event], new: Event, 
     if new.event == "resumed" and not any(e.event == "halted" for e in existing):
         problems.append(_err("resume_without_halt", contract=contract_no, date=new.date))
     before = set(sequence_problems(contract_no, existing, signed))
-    problems += [p for p in sequence_problems(contract_no, [*existing, new], signed) if p not in before]
+    problems += [p for p in sequence_problems(contract_no, [*existing, new], signed, new) if p not in before]
     return problems + sorted(before)
 
 

@@ -76,9 +76,11 @@ def offer_table(doc: dict[str, Any]) -> str:
     lines = [T["offer_head"].format(parcel_id=doc["parcel_id"], zone_code=doc["zone_code"],
                                     area_m2=_money(doc["area_m2"]), mu=_v("", doc["area_mu"]),
                                     industry=doc["industry"], tier=labels.TIER.get(doc["tier"], doc["tier"])),
-             T["offer_row"].format(industry=doc["library_row"]["industry"],
+             T["offer_row"].format(rules=doc["rules"]["name"], row=doc["library_row"].get("row") or "—",
+                                   industry=(labels.MISC["any_industry"] if doc["library_row"]["industry"] == "*"
+                                             else doc["library_row"]["industry"]),
                                    tier=labels.TIER.get(doc["library_row"]["tier"], doc["library_row"]["tier"]),
-                                   source=doc["library_row"]["tag"])]
+                                   source=labels.TAG.get(doc["library_row"]["tag"], doc["library_row"]["tag"]))]
     for i in doc["indicators"]:
         total = labels.TABLE["total"].format(total=_money(i["total_wan"])) if i.get("total_wan") is not None else ""
         value = _v(i["indicator"], i["value"]) + (f"～{_v(i['indicator'], i['max'])}" if "max" in i else "")
