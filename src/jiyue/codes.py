@@ -57,6 +57,8 @@ EVAL_TYPES: dict[str, tuple[str, ...]] = {
     "industrial": ("工业主导型", "工业主导型开发区", "工业主导"),
     "integrated": ("产城融合型", "产城融合型开发区", "产城融合"),
 }
+# how every output names the two evaluation types (the first alias of each)
+EVAL_TYPE_LABELS: dict[str, str] = {k: v[0] for k, v in EVAL_TYPES.items()}
 SUPPLY_METHODS: dict[str, tuple[str, ...]] = {
     "allocation": ("划拨",),
     "agreement": ("协议", "协议出让"),

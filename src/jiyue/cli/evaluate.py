@@ -11,8 +11,8 @@ import click
 
 from jiyue.cli import cli, guarded, emit_text
 from jiyue.evaluation.indicators import INDICATORS
+from jiyue.codes import EVAL_TYPE_LABELS
 
-EVAL_TYPE_LABELS = {"industrial": "工业主导型", "integrated": "产城融合型"}
 
 
 def _fmt(v: Any, digits: int = 2) -> str:

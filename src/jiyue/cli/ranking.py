@@ -10,8 +10,8 @@ import click
 
 from jiyue.cli import cli, guarded, emit_text
 from jiyue.errors import UsageError
+from jiyue.codes import EVAL_TYPE_LABELS as TYPE_LABELS
 
-TYPE_LABELS = {"industrial": "工业主导型", "integrated": "产城融合型"}
 
 
 def _f(v: Any, d: int = 2) -> str:

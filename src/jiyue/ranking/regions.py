@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from jiyue.codes import EVAL_TYPE_LABELS  # noqa: F401 (re-exported)
+
 REGIONS: dict[str, tuple[str, ...]] = {
     "东部": ("北京", "天津", "河北", "上海", "江苏", "浙江", "福建", "山东", "广东", "海南"),
     "中部": ("山西", "安徽", "江西", "河南", "湖北", "湖南"),
@@ -11,7 +13,6 @@ REGIONS: dict[str, tuple[str, ...]] = {
 REGION_ORDER = ("东部", "中部", "西部", "东北")
 CATEGORY_LABELS = {"etdz": "经开区", "htz": "高新区", "customs": "海关特殊监管区域", "border": "边境经济合作区",
                    "other": "其他"}
-EVAL_TYPE_LABELS = {"industrial": "工业主导型", "integrated": "产城融合型"}
 
 
 def region_of(province: str | None) -> str | None:

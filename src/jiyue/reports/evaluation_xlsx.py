@@ -13,6 +13,7 @@ import pandas as pd
 
 from jiyue.codes import BUILD_CLASSES, SUPPLY_CLASSES
 from jiyue.evaluation.indicators import INDICATORS
+from jiyue.codes import EVAL_TYPE_LABELS
 
 USE_KEYS = ["A", "A1", "A2", "A3", "A31", "A32", "A4", "A5", "A51", "A52", "A6", "B", "B1", "B11", "B12",
             "B2", "B21", "B22", "C", "C1", "C2", "C3"]
@@ -20,7 +21,6 @@ SUPPLY_KEYS = ["D", "D1", "D21", "D22", "E", "E1", "E21", "E22", "F", "G"]
 GROUP_LABELS = {"A": "已建成城镇建设用地", "B": "未建成城镇建设用地", "B1": "已建成农村建设用地",
                 "B2": "其他土地", "C": "不可建设土地", "D": "已供应国有建设用地", "E": "尚可供应土地",
                 "G": "闲置土地", **BUILD_CLASSES, **SUPPLY_CLASSES}
-EVAL_TYPE_LABELS = {"industrial": "工业主导型", "integrated": "产城融合型"}
 POTENTIAL_LABELS = {"expansion": "扩展潜力(公顷)", "expansion_industrial": "其中：尚可供应工矿仓储用地(公顷)",
                     "structure": "结构潜力(公顷)", "management": "管理潜力(公顷)"}
 

@@ -167,6 +167,10 @@ def _templates() -> Jinja2Templates:
     filters.register(env)
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True, "default": str}
     env.globals.update(labels=labels, jiyue_version=jiyue.__version__, permissions=users.PERMISSIONS)
+    from jiyue.idle.labels import low_efficiency_label, stock_label
+
+    # idle-land codes in Chinese (ledgers made before the labels existed hold codes such as normal)
+    env.filters.update(stock_label=stock_label, low_efficiency_label=low_efficiency_label)
     return Jinja2Templates(env=env)
 
 

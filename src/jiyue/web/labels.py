@@ -7,6 +7,7 @@ Templates hold the pages' fixed Chinese wording; everything computed or shared l
 from __future__ import annotations
 
 from jiyue.codes import BUILD_CLASSES, SUPPLY_CLASSES
+from jiyue.codes import EVAL_TYPE_LABELS as EVAL_TYPES  # noqa: F401 (re-exported)
 
 ROLE_LABELS = {
     "admin": "系统管理员",
@@ -30,7 +31,6 @@ PERMISSION_LABELS = {
     "view_audit": "查看审计日志",
 }
 
-EVAL_TYPES = {"industrial": "工业主导型", "integrated": "产城融合型"}
 LEVELS = {"national": "国家级", "provincial": "省级"}
 CATEGORIES = {"etdz": "经济技术开发区", "htz": "高新技术产业开发区", "customs": "海关特殊监管区域",
               "border": "边境经济合作区", "other": "其他"}
