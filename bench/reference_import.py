@@ -73,6 +73,9 @@ def main(pkg: str, db: str) -> None:
                          (buildings, ["floors", "floor_area_m2", "footprint_m2", "storey_height_m"])):
             for c in cols:
                 count("negative_value", (df[c] < 0).sum())
+        # a zone without its yearly statistics (no zone_years file here): one warning per zone
+        if not (d / "zone_years.parquet").exists():
+            count("no_zone_years", zones["zone_code"].nunique())
         bc, sc = parcels["build_class"].astype(str), parcels["supply_class"].astype(str)
         count("inconsistent_class", (bc.str.startswith("A") & sc.str.startswith("E")).sum())
         count("inconsistent_class", (parcels["idle"].eq(True) & ~sc.str.startswith("D")).sum())
