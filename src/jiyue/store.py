@@ -258,20 +258,12 @@ class ImportConflict(StoreError):
 
 
 def package_year(report: Report) -> int:
-    """The time point (year) of a package, as documented in docs/data-contract.md.
+    """The time point (year) of a package, as documented in docs/data-contract.md (the latest
+    ``zone_years.year``; else the latest ``enterprise_years.year``; else the year of the latest
+    ``parcels.supply_date``; else last year) — :func:`jiyue.validate.package_year`."""
+    from jiyue.validate import package_year as year_of  # loaded already: the report comes from it
 
-    The latest ``zone_years.year``; else the latest ``enterprise_years.year``; else the year
-    before the latest ``parcels.supply_date`` year + 1 … i.e. that year; else last year.
-    """
-    pkg = report.package
-    for name in ("zone_years", "enterprise_years"):
-        df = pkg.layers.get(name)
-        if df is not None and df["year"].notna().any():
-            return int(df["year"].max())
-    p = pkg.layers.get("parcels")
-    if p is not None and p["supply_date"].notna().any():
-        return int(max(d.year for d in p["supply_date"].dropna()))
-    return dt.date.today().year - 1
+    return year_of(report.package)
 
 
 def import_package(db: str | Path, report: Report, *, replace: bool = False,
