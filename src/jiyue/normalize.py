@@ -157,6 +157,12 @@ def _to_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         wrong = pd.Series(False, index=s.index)
         wrong[comma] = ~grouped
         num = num.where(~wrong)
+    spaced = raw.str.strip().str.contains(r"\d\s+\d").fillna(False).astype(bool)
+    if spaced.any():  # 12 5 is not 125 either: a space inside a number may only group thousands
+        ok = raw[spaced].str.strip().str.fullmatch(r"[+-]?\d{1,3}(?:\s\d{3})+(?:\.\d+)?").fillna(False)
+        wrong = pd.Series(False, index=s.index)
+        wrong[spaced] = ~ok.astype(bool)
+        num = num.where(~wrong)
     bad = num.isna() & ~blank
     return num, bad
 
@@ -171,6 +177,8 @@ def _bad_number_expected(v: Any, integer: bool) -> str:
         if integer:
             return "整数，逗号只能用作千位分隔符（如 1,234）"
         return "数字，逗号只能用作千位分隔符（如 1,234.5），小数点请用「.」（如 12.5）"
+    if re.search(r"\d\s+\d", t):
+        return f"{kind}，数字中间不能有空格（空格只能用作千位分隔，如 1 234）"
     return "整数" if integer else "不带单位的数字，如 1234.5"
 
 

@@ -451,3 +451,15 @@ def test_validity_is_computed_once_per_geometry_array() -> None:
     g2 = np.array([bowtie, box(0, 0, 1, 1)], dtype=object)
     assert valid_mask(g2).tolist() == [False, True]  # another array: computed afresh
     assert shapely.is_valid(g2).tolist() == [False, True]
+
+
+@pytest.mark.parametrize("text,want", [("12 5", None), ("1 234", 1234.0), ("1 234 567.5", 1234567.5),
+                                       (" 125 ", 125.0), ("12  34", None)])
+def test_a_space_inside_a_number_only_groups_thousands(text: str, want: float | None) -> None:
+    from jiyue.normalize import _to_number
+
+    num, bad = _to_number(pd.Series([text], dtype=object))
+    if want is None:
+        assert bad.tolist() == [True] and num.isna().all()
+    else:
+        assert bad.tolist() == [False] and num.tolist() == [want]
