@@ -222,10 +222,7 @@ def open_store(path: str | Path, *, read_only: bool = False,
         p.parent.mkdir(parents=True, exist_ok=True)
     try:
         con = connect(p, read_only=read_only, spatial=spatial)
-    except duckdb.Error as e:
-        busy = lock_conflict(p, e)
-        if busy is not None:
-            raise StoreError(busy) from None
+    except duckdb.Error as e:  # a lock conflict is already a StoreError (connect)
         raise StoreError(f"无法打开数据库「{p}」（{str(e).splitlines()[0][:200]}）；"
                          "它可能不是 DuckDB 数据库文件，或正被其他程序使用。数据库未作任何修改。") from None
     try:

@@ -1,7 +1,9 @@
-"""Tabular outputs shared by commands: the problem table as CSV or XLSX (Chinese headers)."""
+"""Tabular outputs shared by commands: the problem table as CSV or XLSX (Chinese headers), and
+text columns padded to their display width in a terminal."""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -30,3 +32,17 @@ def write_problems(problems: list[Problem], out: Path) -> Path:
     else:
         df.to_csv(out, index=False, encoding="utf-8-sig")
     return out
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes in a terminal: Chinese (East Asian wide) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def pad(text: str, width: int, right: bool = False, *, clip: bool = False) -> str:
+    """``text`` padded to a display width (right-aligned with ``right``); ``clip`` cuts a text
+    that is wider than the column."""
+    while clip and text_width(text) > width and len(text) > 1:
+        text = text[:-1]
+    fill = " " * max(0, width - text_width(text))
+    return fill + text if right else text + fill

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import click
 
 from jiyue.cli import cli, guarded, emit_text
 from jiyue.evaluation.indicators import INDICATORS
+from jiyue.tables import pad
 from jiyue.codes import EVAL_TYPE_LABELS
 
 
@@ -21,16 +21,6 @@ def _fmt(v: Any, digits: int = 2) -> str:
     if isinstance(v, float):
         return f"{v:,.{digits}f}"
     return str(v)
-
-
-def _width(text: str) -> int:
-    """Columns a text takes in a terminal: Chinese (East Asian wide) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    fill = " " * max(0, width - _width(text))
-    return fill + text if right else text + fill
 
 
 def evaluation_table(doc: dict[str, Any]) -> str:
@@ -44,12 +34,12 @@ def evaluation_table(doc: dict[str, Any]) -> str:
             names = "、".join(INDICATORS[k].name for k in z.get("score_missing") or [])
             lines.append(f"  注意：分值未含缺失的指标（{names}），其权重按评价方案分给了其余指标；"
                          "与指标齐全的开发区不可直接比较")
-        lines.append("  " + _pad("指标", 26) + _pad("现状值", 12, True) + _pad("理想值", 10, True)
-                     + _pad("实现度", 8, True) + "  单位")
+        lines.append("  " + pad("指标", 26) + pad("现状值", 12, True) + pad("理想值", 10, True)
+                     + pad("实现度", 8, True) + "  单位")
         for k, v in z["indicators"].items():
             i = INDICATORS[k]
-            lines.append("  " + _pad(i.name, 26) + _pad(_fmt(v), 12, True) + _pad(_fmt(z["ideals"].get(k)), 10, True)
-                         + _pad(_fmt(z["realisation"].get(k)), 8, True) + f"  {i.unit}"
+            lines.append("  " + pad(i.name, 26) + pad(_fmt(v), 12, True) + pad(_fmt(z["ideals"].get(k)), 10, True)
+                         + pad(_fmt(z["realisation"].get(k)), 8, True) + f"  {i.unit}"
                          + (f"  （缺失：{z['missing'][k]}）" if k in z["missing"] else ""))
         a = z["areas_ha"]
         lines.append(f"  面积(公顷)：总 {_fmt(a['total'])}  A {_fmt(a['A'])}  A2 {_fmt(a['A2'])}  "

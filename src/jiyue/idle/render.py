@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from jiyue.idle import labels
 from jiyue.idle.recovery import COST_ITEMS, PATHWAYS
+from jiyue.tables import pad
 
 
 def _f(v: Any, digits: int = 2) -> str:
@@ -19,17 +19,9 @@ def _f(v: Any, digits: int = 2) -> str:
     return str(v)
 
 
-def _w(s: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in s)
-
-
 def _pad(v: Any, width: int, right: bool = False) -> str:
-    """``v`` padded to a display width (CJK characters count twice)."""
-    s = v if isinstance(v, str) else _f(v)
-    while _w(s) > width and len(s) > 1:
-        s = s[:-1]
-    fill = " " * max(width - _w(s), 0)
-    return fill + s if right else s + fill
+    """``v`` padded to a display width (CJK characters count twice), cut when wider."""
+    return pad(v if isinstance(v, str) else _f(v), width, right, clip=True)
 
 
 def idle_table(doc: dict[str, Any]) -> str:
