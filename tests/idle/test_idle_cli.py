@@ -77,8 +77,49 @@ def test_idle_json_shape(pkg: Path, tmp_path: Path):
     assert wb.sheetnames == ["宗地判定", "违约金", "低效用地", "汇总", "说明"]
 
 
+def add_users(db: Path, *people: tuple[str, str, str, bool]) -> None:
+    """Web accounts (user name, display name, role, active) in the store, as 用户管理 makes them."""
+    from jiyue import store
+    from jiyue.web import users
+
+    con = store.connect(db, spatial=False)
+    try:
+        users.ensure_schema(con)
+        for username, display, role, active in people:
+            u = users.insert_user(con, username=username, display_name=display, role=role, enterprise_id=None,
+                                  password_hash="-")
+            if not active:
+                users.update_user(con, u.user_id, active=False)
+    finally:
+        con.close()
+
+
+def test_close_reviewer_must_be_an_eligible_user_of_the_store(tmp_path: Path):
+    db = imported_store(tmp_path)
+    assert invoke("ledger", "inventory", "--db", db, "--since", "2016", "--as-of", "2020-12-31",
+                  "--user", "zhangsan").returncode == 0
+    invoke("ledger", "plan", "I1", "--db", db, "--option", "free_recovery", "--user", "zhangsan")
+    a = tmp_path / "a.pdf"
+    a.write_bytes(b"pdf")
+    close = ("ledger", "close", "I1", "--db", db, "--evidence", a, "--user", "zhangsan", "--reviewer")
+    r = invoke(*close, "lisi")
+    assert r.returncode == 1 and "还没有用户" in r.stderr and "jiyue serve" in r.stderr  # no users table yet
+    add_users(db, ("zhangsan", "张三", "inspector", True), ("lisi", "李四", "inspector", True),
+              ("wangwu", "王五", "viewer", True), ("zhaoliu", "赵六", "bureau", False))
+    for who, why in (("李四", "不是系统中的用户"), ("nobody", "不是系统中的用户"), ("wangwu", "无权核查"),
+                     ("zhaoliu", "已停用"), ("ZhangSan", "不能是操作人本人")):
+        r = invoke(*close, who)
+        assert r.returncode == 1 and why in r.stderr, (who, r.stderr)
+    r = invoke("ledger", "close", "I1", "--db", db, "--evidence", a, "--user", "张三", "--reviewer", "zhangsan")
+    assert r.returncode == 1 and "不能是操作人本人" in r.stderr  # --user by display name
+    r = invoke(*close, "lisi")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["outcome"]["reviewer"] == "李四（lisi）"
+
+
 def test_ledger_flow_through_the_cli(tmp_path: Path):
     db = imported_store(tmp_path)
+    add_users(db, ("lisi", "李四", "inspector", True))
     p = invoke("ledger", "inventory", "--db", db, "--since", "2016", "--as-of", "2020-12-31", "--user", "张三")
     assert p.returncode == 0, p.stderr
     assert json.loads(p.stdout)["items"] == 3
@@ -89,12 +130,12 @@ def test_ledger_flow_through_the_cli(tmp_path: Path):
     assert ok.returncode == 0 and json.loads(ok.stdout)["state"] == "planned"
     assert invoke("ledger", "progress", "--parcel", "I1", "--db", db, "--date", "2021-03-01", "--note", "已送达",
                "--recovered-area", "20000", "--user", "张三").returncode == 0
-    no_ev = invoke("ledger", "close", "I1", "--db", db, "--reviewer", "李四", "--user", "张三")
+    no_ev = invoke("ledger", "close", "I1", "--db", db, "--reviewer", "lisi", "--user", "张三")
     assert no_ev.returncode == 1 and "证明材料" in no_ev.stderr
     a, b = tmp_path / "a.pdf", tmp_path / "b.jpg"
     a.write_bytes(b"pdf")
     b.write_bytes(b"jpg")
-    done = run("ledger", "close", "I1", "--db", db, "--evidence", a, b, "--reviewer", "李四", "--user", "张三",
+    done = run("ledger", "close", "I1", "--db", db, "--evidence", a, b, "--reviewer", "lisi", "--user", "张三",
                "--outcome", "recovered")
     assert done.returncode == 0, done.stderr
     assert [e["file_name"] for e in json.loads(done.stdout)["outcome"]["evidence"]] == ["a.pdf", "b.jpg"]

@@ -10,6 +10,10 @@ import pytest
 from web_factories import DEMO_ZONE
 
 
+def ctx_cursor(client):
+    return client.http.app.state.ctx.store.cursor()
+
+
 @pytest.fixture(scope="module")
 def item(as_role):
     clerk = as_role("clerk")
@@ -18,6 +22,14 @@ def item(as_role):
     page = clerk.get(r.headers["location"]).text
     cid, parcel = re.findall(r'href="/ledger/(\d+)/items/([^"]+)"', page)[0]
     return int(cid), parcel
+
+
+def reviewers(client, cid: int, parcel: str) -> dict[str, str]:
+    """The reviewer list of an item's close form: user name -> user id."""
+    page = client.get(f"/ledger/{cid}/items/{parcel}").text
+    select = re.search(r'<select name="reviewer_id".*?</select>', page, re.S)
+    assert select
+    return {name: uid for uid, name in re.findall(r'<option value="(\d+)">[^<（]*（([^，]+)，', select.group(0))}
 
 
 def test_campaign_lists_parcels_in_breach(as_role, item):
@@ -37,9 +49,10 @@ def test_viewer_cannot_change_the_ledger(as_role, item):
 def test_item_cannot_be_closed_without_evidence(as_role, item):
     cid, parcel = item
     c = as_role("inspector")
-    r = c.post(f"/ledger/{cid}/items/{parcel}/close", {"reviewer": "分局工作人员", "outcome": "rectified"})
+    clerk_id = reviewers(c, cid, parcel)["clerk"]
+    r = c.post(f"/ledger/{cid}/items/{parcel}/close", {"reviewer_id": clerk_id, "outcome": "rectified"})
     assert r.status_code == 400 and "销号必须上传证明材料" in r.text
-    r = c.post(f"/ledger/{cid}/items/{parcel}/close", {"reviewer": "分局工作人员", "outcome": "rectified"},
+    r = c.post(f"/ledger/{cid}/items/{parcel}/close", {"reviewer_id": clerk_id, "outcome": "rectified"},
                files={"evidence": ("photo.jpg", b"not a jpeg", "image/jpeg")})
     assert r.status_code == 415 and "文件内容与扩展名" in r.text
     state = c.get(f"/ledger/{cid}/items/{parcel}").text
@@ -56,11 +69,16 @@ def test_plan_progress_and_close_with_evidence(as_role, item):
     assert r.status_code == 400
     r = insp.post(f"/ledger/{cid}/items/{parcel}/progress", {"date": "2021-03-01", "note": "已约谈企业"})
     assert r.status_code == 303
-    r = insp.post(f"/ledger/{cid}/items/{parcel}/close", {"reviewer": "核查人员", "outcome": "rectified"},
-                  files={"evidence": ("验收报告.pdf", b"%PDF-1.4 minimal", "application/pdf")})
-    assert r.status_code == 400 and "复核人" in r.text  # the reviewer must be someone else
-    r = insp.post(f"/ledger/{cid}/items/{parcel}/close", {"reviewer": "分局工作人员", "outcome": "rectified"},
-                  files={"evidence": ("验收报告.pdf", b"%PDF-1.4 minimal", "application/pdf")})
+    eligible = reviewers(insp, cid, parcel)
+    assert set(eligible) == {"admin", "clerk"}  # active users who may close, not the closer, not viewer/enterprise
+    with ctx_cursor(insp) as cur:
+        ids = dict(cur.execute("SELECT username, CAST(user_id AS VARCHAR) FROM web_users").fetchall())
+    pdf = {"evidence": ("验收报告.pdf", b"%PDF-1.4 minimal", "application/pdf")}
+    for bad in (ids["inspector"], ids["viewer"], ids["qiye1"], "999999", "分局工作人员", ""):
+        r = insp.post(f"/ledger/{cid}/items/{parcel}/close", {"reviewer_id": bad, "outcome": "rectified"}, files=pdf)
+        assert r.status_code == 400 and "复核人" in r.text, bad  # checked by user id on the server
+    r = insp.post(f"/ledger/{cid}/items/{parcel}/close", {"reviewer_id": eligible["clerk"], "outcome": "rectified"},
+                  files=pdf)
     assert r.status_code == 303
     page = insp.get(f"/ledger/{cid}/items/{parcel}").text
     assert 'data-state="closed"' in page
@@ -75,3 +93,6 @@ def test_plan_progress_and_close_with_evidence(as_role, item):
     close = next(e for e in audit if e["action"] == "ledger.close")
     assert close["before"]["state"] == "in_progress" and close["after"]["state"] == "closed"
     assert close["username"] == "inspector"
+    assert close["after"]["outcome"]["reviewer"] == "分局工作人员（clerk）"
+    refused = [e["after"] for e in audit if e["action"] == "ledger.close_refused"]
+    assert sum(r["reason"] == "reviewer_not_eligible" for r in refused) == 6

@@ -80,7 +80,7 @@ def ledger() -> None:
     jiyue ledger inventory --db data/jiyue.duckdb --since 2016 --as-of 2020-12-31
     jiyue ledger plan LC-000123 --db data/jiyue.duckdb --option rectify --until 2021-06-30
     jiyue ledger progress LC-000123 --db data/jiyue.duckdb --date 2021-03-01 --note 已复工
-    jiyue ledger close LC-000123 --db data/jiyue.duckdb --evidence 验收.pdf 照片.jpg --reviewer 李四
+    jiyue ledger close LC-000123 --db data/jiyue.duckdb --evidence 验收.pdf 照片.jpg --reviewer inspector
     jiyue ledger stats --db data/jiyue.duckdb --format table
     """
 
@@ -188,7 +188,9 @@ def progress(parcel_arg: str | None, parcel_opt: str | None, db: Path, campaign:
 @_campaign
 @click.option("--evidence", cls=GreedyOption, multiple=True, type=click.Path(path_type=Path),
               help="Evidence file(s): --evidence a.pdf b.jpg (required).")
-@click.option("--reviewer", help="Who reviewed and approves the closing (required, not the user).")
+@click.option("--reviewer", metavar="USERNAME",
+              help="User name of the reviewer (required): an active user of the store (made in the web UI) who may "
+                   "inspect and close ledger items, not the --user.")
 @click.option("--outcome", type=click.Choice(list(OUTCOMES)), default="rectified", show_default=True)
 @click.option("--note")
 @_user
@@ -196,12 +198,27 @@ def progress(parcel_arg: str | None, parcel_opt: str | None, db: Path, campaign:
 @guarded(internal_exit=2)
 def close(parcel_arg: str | None, parcel_opt: str | None, db: Path, campaign: int | None, evidence: tuple[Path, ...],
           reviewer: str | None, outcome: str, note: str | None, user: str, fmt: str) -> None:
-    """Close (销号) a parcel's item: needs --evidence FILE... and --reviewer."""
+    """Close (销号) a parcel's item: needs --evidence FILE... and --reviewer USERNAME.
+
+    The reviewer must be an active user of the store's web accounts (jiyue serve → 用户管理) whose role
+    may inspect and close ledger items (admin, bureau, inspector), other than --user.
+    """
+    from jiyue import store
+    from jiyue.errors import UsageError
     from jiyue.idle import campaign as svc
     from jiyue.idle.render import change_line
+    from jiyue.web.users import resolve_reviewer, reviewer_label
 
-    res = svc.close(db, parcel=_parcel(parcel_arg, parcel_opt), evidence=list(evidence), reviewer=reviewer,
-                    user=user, outcome=outcome, note=note, campaign=campaign)
+    parcel = _parcel(parcel_arg, parcel_opt)
+    if not db.exists():
+        raise UsageError(f"数据库文件不存在：{db}（请先用 jiyue import 导入数据包，再用 jiyue ledger inventory 建立台账）")
+    con = store.connect(db, read_only=True, spatial=False)
+    try:
+        who = resolve_reviewer(con, reviewer, user)
+    finally:
+        con.close()
+    res = svc.close(db, parcel=parcel, evidence=list(evidence), reviewer=reviewer_label(who), user=user,
+                    outcome=outcome, note=note, campaign=campaign)
     _emit(res, fmt, lambda r: change_line("item_closed", r))
 
 

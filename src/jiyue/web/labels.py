@@ -55,7 +55,7 @@ AUDIT_ACTIONS = {
     "ledger.plan": "制定处置方案",
     "ledger.progress": "登记处置进展",
     "ledger.close": "销号",
-    "ledger.close_refused": "拒绝销号（缺少证明材料）",
+    "ledger.close_refused": "拒绝销号（缺少证明材料或复核人不符合要求）",
 }
 
 # map colour modes: mode -> (label, [(value, label, colour)])
@@ -137,6 +137,7 @@ MSG = {
     "text_required": "请填写{what}。",
     "text_too_long": "{what}不能超过 {limit} 个字符。",
     "evidence_required": "销号必须上传证明材料（如验收报告、现场照片）。",
+    "reviewer_required": "请从列表中选择复核人：须为本人以外、有权核查销号的在用账号（核查人员、分局工作人员或管理员）。",
     "ledger_saved": "已保存。",
     "ledger_closed": "已销号。",
     "ledger_item_not_found": "台账中没有事项「{item}」。",

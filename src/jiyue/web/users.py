@@ -197,3 +197,51 @@ def update_user(con: duckdb.DuckDBPyConnection, user_id: int, *, role: str | Non
 def end_sessions_of(con: duckdb.DuckDBPyConnection, user_id: int) -> None:
     con.execute("UPDATE web_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
                 [dt.datetime.now(), user_id])
+
+
+# --------------------------------------------------------------------------- ledger reviewers
+#: the permission a ledger closing's reviewer (复核人) must hold: whoever may inspect and close items
+REVIEW_PERMISSION = "edit_ledger"
+
+
+def has_users_table(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'web_users'").fetchone()
+    return bool(row and row[0])
+
+
+def eligible_reviewers(con: duckdb.DuckDBPyConnection, closer_id: int | None) -> list[User]:
+    """Who may review (复核) a ledger closing by ``closer_id``: every active user holding
+    :data:`REVIEW_PERMISSION` other than the closer."""
+    return [u for u in list_users(con) if u.active and u.can(REVIEW_PERMISSION) and u.user_id != closer_id]
+
+
+def reviewer_label(user: User) -> str:
+    """How a reviewer is recorded in the ledger: display name and login name (unambiguous)."""
+    return f"{user.display_name}（{user.username}）"
+
+
+def resolve_reviewer(con: duckdb.DuckDBPyConnection, username: str | None, closer: str) -> User:
+    """The reviewer of a closing made from the command line: ``username`` must be an active user of
+    the store's ``web_users`` holding :data:`REVIEW_PERMISSION`, and not ``closer`` (the ``--user``,
+    compared with the login and the display name). Refused with one Chinese sentence otherwise."""
+    from jiyue.ledger.service import LedgerRefused  # a refused closing: exit 1
+
+    if not has_users_table(con):
+        raise LedgerRefused("数据库中还没有用户：销号的复核人必须是系统中的核查人员、分局工作人员或管理员。"
+                         "请先用 jiyue serve --db 数据库文件 启动网页服务（会建立管理员账号），在「用户管理」中"
+                         "为复核人建立账号，再用 --reviewer 用户名 销号。")
+    name = (username or "").strip()
+    if not name:
+        raise LedgerRefused("销号必须有复核人：请用 --reviewer 给出复核人的用户名（系统中的核查人员、分局工作人员或管理员）")
+    found = find_user(con, name)
+    if found is None:
+        raise LedgerRefused(f"复核人「{name}」不是系统中的用户；--reviewer 应为网页「用户管理」中的用户名")
+    user = found[0]
+    if not user.active:
+        raise LedgerRefused(f"复核人「{name}」的账号已停用，不能复核销号")
+    if not user.can(REVIEW_PERMISSION):
+        raise LedgerRefused(f"复核人「{name}」的角色无权核查销号（须为核查人员、分局工作人员或管理员）")
+    me = closer.strip().lower()
+    if me in (user.username.lower(), user.display_name.strip().lower()):
+        raise LedgerRefused(f"复核人不能是操作人本人（{closer}）；销号须经他人复核")
+    return user

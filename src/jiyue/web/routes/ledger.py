@@ -27,7 +27,7 @@ from jiyue.web.errors import WebError, bad_request, not_found
 from jiyue.web.routes._common import render
 from jiyue.web.settings import EVIDENCE_TYPES
 from jiyue.web.uploads import check_upload, save_upload
-from jiyue.web.users import User, list_users
+from jiyue.web.users import User, eligible_reviewers, reviewer_label
 
 router = APIRouter()
 
@@ -48,8 +48,9 @@ def _idle_labels() -> Any:
         return None
 
 
-def _reviewers(cur: duckdb.DuckDBPyConnection, me: User) -> list[str]:
-    return [u.display_name for u in list_users(cur) if u.active and u.can("edit_ledger") and u.user_id != me.user_id]
+def _reviewers(cur: duckdb.DuckDBPyConnection, me: User) -> list[User]:
+    """Who may review ``me``'s closing: active users who may inspect and close, other than ``me``."""
+    return eligible_reviewers(cur, me.user_id)
 
 
 @router.get("/ledger", include_in_schema=False)
@@ -191,7 +192,7 @@ def _safe_name(name: str, index: int) -> str:
 
 @router.post("/ledger/{campaign}/items/{parcel}/close", include_in_schema=False)
 async def close(request: Request, campaign: int = CAMPAIGN, parcel: str = PARCEL,
-                reviewer: str = Form("", max_length=100), outcome: str = Form("rectified", max_length=40),
+                reviewer_id: str = Form("", max_length=12), outcome: str = Form("rectified", max_length=40),
                 note: str = Form("", max_length=2000), evidence: list[UploadFile] | None = File(None),
                 user: User = Depends(require("edit_ledger"))) -> Response:
     c = ctx(request)
@@ -207,7 +208,7 @@ async def close(request: Request, campaign: int = CAMPAIGN, parcel: str = PARCEL
             size, _ = await save_upload(f, target, c.settings.max_evidence_mb)
             check_upload(target, f.filename or "", EVIDENCE_TYPES, size)
             paths.append(str(target))
-        return await run_in_threadpool(_close, request, campaign, parcel, paths, reviewer.strip(), outcome,
+        return await run_in_threadpool(_close, request, campaign, parcel, paths, reviewer_id.strip(), outcome,
                                        note.strip() or None, user)
     except WebError as e:
         if e.status not in (400, 413, 415):
@@ -222,20 +223,25 @@ def _item_error(request: Request, campaign: int, parcel: str, user: User, messag
         return item_page(request, campaign, parcel, user, cur, error=message, status_code=status)
 
 
-def _close(request: Request, campaign: int, parcel: str, paths: list[str], reviewer: str, outcome: str,
+def _close(request: Request, campaign: int, parcel: str, paths: list[str], reviewer_id: str, outcome: str,
            note: str | None, user: User) -> Response:
     c = ctx(request)
     before = _item(request, campaign, parcel)["item"]
-    if not paths:
+    with c.store.cursor() as cur:
+        eligible = {str(u.user_id): u for u in _reviewers(cur, user)}
+    reviewer = eligible.get(reviewer_id)
+    refusal = ("no_evidence", labels.MSG["evidence_required"]) if not paths else \
+        ("reviewer_not_eligible", labels.MSG["reviewer_required"]) if reviewer is None else None
+    if refusal is not None:
         with c.store.write() as w:
             audit.record(w, actor(request, user), "ledger.close_refused", f"campaign:{campaign}/parcel:{parcel}",
-                         _snapshot(before), {"reason": "no_evidence"})
+                         _snapshot(before), {"reason": refusal[0], "reviewer_id": reviewer_id[:12] or None})
         with c.store.cursor() as cur:
-            return item_page(request, campaign, parcel, user, cur, error=labels.MSG["evidence_required"],
-                             status_code=400)
+            return item_page(request, campaign, parcel, user, cur, error=refusal[1], status_code=400)
+    assert reviewer is not None
     try:
-        out = c.engines.close(campaign=campaign, parcel=parcel, evidence=paths, reviewer=reviewer, outcome=outcome,
-                              note=note, user=user.display_name)
+        out = c.engines.close(campaign=campaign, parcel=parcel, evidence=paths, reviewer=reviewer_label(reviewer),
+                              outcome=outcome, note=note, user=user.display_name)
     except JiyueError as e:
         with c.store.cursor() as cur:
             return item_page(request, campaign, parcel, user, cur, error=e.message, status_code=400)
