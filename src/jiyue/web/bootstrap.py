@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from jiyue.errors import UsageError
 from jiyue.web import audit, security, users
 from jiyue.web.db import Store
 from jiyue.web.settings import Settings
@@ -74,6 +75,9 @@ def demo_users(store: Store) -> list[Credential]:
             if users.find_user(w, username) is not None:
                 out.append(Credential(username, role, None, "已存在"))
                 continue
+            why = security.password_problem(shared, username) if shared else None
+            if why:
+                raise UsageError(f"JIYUE_DEMO_PASSWORD 不能用作演示账号「{username}」的密码：{why}")
             pw = shared or security.generate_password()
             u = users.insert_user(w, username=username, display_name=display, role=role, enterprise_id=eid,
                                   password_hash=security.hash_password(pw))

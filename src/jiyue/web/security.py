@@ -26,6 +26,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from jiyue.web import passwords
 from jiyue.web.settings import Settings
 from jiyue.web.users import User, get_user
 
@@ -33,7 +34,7 @@ SESSION_COOKIE = "jiyue_session"
 LOGIN_COOKIE = "jiyue_login"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-MIN_PASSWORD = 8
+MIN_PASSWORD = passwords.MIN_LENGTH
 
 #: OWASP Password Storage Cheat Sheet, Argon2id minimum: m=19 MiB, t=2, p=1
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -60,19 +61,13 @@ def needs_rehash(stored_hash: str) -> bool:
 
 
 def password_problem(password: str, username: str = "") -> str | None:
-    """Why a new password is refused (Chinese), or None."""
-    if len(password) < MIN_PASSWORD:
-        return f"密码至少 {MIN_PASSWORD} 个字符"
-    if len(password) > 256:
-        return "密码不能超过 256 个字符"
-    if username and password.strip().lower() == username.strip().lower():
-        return "密码不能与用户名相同"
-    return None
+    """Why a new password is refused (Chinese), or None (the rule: :mod:`jiyue.web.passwords`)."""
+    return passwords.problem(password, username)
 
 
 def generate_password() -> str:
-    """A random password that is easy to type (about 96 bits)."""
-    return secrets.token_urlsafe(12)
+    """A random password that is easy to type (about 96 bits) and passes the rule."""
+    return passwords.generate()
 
 
 def _sha(token: str) -> str:

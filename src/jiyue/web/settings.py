@@ -122,8 +122,12 @@ class Settings:
         """Refuse unsafe or meaningless values at start-up (one Chinese sentence each)."""
         if len(self.secret_key) < 16:
             raise UsageError("JIYUE_SECRET_KEY 太短：至少 16 个字符（建议用随机生成的 32 个以上字符）")
-        if self.admin_password is not None and len(self.admin_password) < 8:
-            raise UsageError("JIYUE_ADMIN_PASSWORD 太短：管理员密码至少 8 个字符")
+        if self.admin_password is not None:
+            from jiyue.web.passwords import problem
+
+            why = problem(self.admin_password, self.admin_username)
+            if why:
+                raise UsageError(f"JIYUE_ADMIN_PASSWORD 不能用作管理员密码：{why}")
         if not 0 < self.port < 65536:
             raise UsageError(f"端口应在 1–65535 之间，实际为 {self.port}")
         for name in ("session_hours", "session_idle_minutes", "max_upload_mb", "max_evidence_mb",
