@@ -12,8 +12,9 @@ import datetime as dt
 import json
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,31 @@ def spatial_extension_path() -> Path:
 
 
 _HELD: set[str] = set()  # resolved paths of store files this process holds open read-write
+
+#: work to do inside the next transaction of this context, just before its COMMIT (:func:`before_commit`)
+_BEFORE_COMMIT: ContextVar[list[Callable[[duckdb.DuckDBPyConnection], None]] | None] = \
+    ContextVar("jiyue_before_commit", default=None)
+
+
+@contextmanager
+def before_commit(fn: Callable[[duckdb.DuckDBPyConnection], None]) -> Iterator[list[Callable[..., None]]]:
+    """Run ``fn(con)`` inside the next store or ledger transaction made in this context (thread),
+    just before its COMMIT, on that transaction's connection: what ``fn`` writes commits together
+    with the change, and an exception from ``fn`` rolls the change back. The web application
+    writes its audit row this way. Yields the pending list (empty once ``fn`` has run)."""
+    pending: list[Callable[[duckdb.DuckDBPyConnection], None]] = [fn]
+    token = _BEFORE_COMMIT.set(pending)
+    try:
+        yield pending
+    finally:
+        _BEFORE_COMMIT.reset(token)
+
+
+def run_before_commit(con: duckdb.DuckDBPyConnection) -> None:
+    """Called by a transaction just before COMMIT: runs (once) what :func:`before_commit` registered."""
+    pending = _BEFORE_COMMIT.get()
+    while pending:
+        pending.pop(0)(con)
 
 
 def hold(path: str | Path) -> None:
@@ -331,6 +357,7 @@ def _import(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], ye
             [import_id, pkg.sha256, pkg.path, dt.datetime.now(), year, ",".join(zones), crs,
              json.dumps(counts), len(report.warnings), jiyue.__version__,
              ",".join(map(str, old_imports)) or None])
+        run_before_commit(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from jiyue import store
 from jiyue.errors import JiyueError, StoreError, UsageError
 from jiyue.ledger import labels
 from jiyue.ledger.schema import ensure_schema
@@ -52,10 +53,11 @@ def _load(v: Any) -> Any:
 
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """BEGIN … COMMIT, rolled back on any error."""
+    """BEGIN … COMMIT, rolled back on any error (also runs :func:`jiyue.store.before_commit` work)."""
     con.execute("BEGIN")
     try:
         yield
+        store.run_before_commit(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

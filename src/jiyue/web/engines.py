@@ -17,6 +17,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import duckdb
+
+from jiyue import store
 from jiyue.errors import JiyueError
 from jiyue.web.db import Store
 from jiyue.web.settings import Settings
@@ -30,6 +33,18 @@ MODULES = {
     "standard_land": "jiyue.standard_land.service",
     "pdf": "jiyue.reports.zone_report",
 }
+
+
+#: work done inside an engine change's transaction (the web's audit row), see :meth:`Engines._write`
+Within = Callable[[duckdb.DuckDBPyConnection], None] | None
+
+
+class _WithinFailed(BaseException):
+    """An exception of the work done inside an engine's transaction (rolled back with the change)."""
+
+    def __init__(self, exc: Exception) -> None:
+        super().__init__(str(exc))
+        self.exc = exc
 
 
 class EngineUnavailable(JiyueError):
@@ -90,9 +105,28 @@ class Engines:
             log.exception("engine %s failed", engine)
             raise EngineFailed(MSG["engine_error"].format(engine=engine, message=f"{type(e).__name__}: {e}")) from None
 
-    def _write(self, engine: str, fn: Callable[[], Any]) -> Any:
+    def _write(self, engine: str, fn: Callable[[], Any],
+               within: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> Any:
+        """Run an engine's change; ``within(con)`` (the audit row) is written inside the change's own
+        transaction, just before its COMMIT (:func:`jiyue.store.before_commit`): both land or neither."""
         with self.store.write_lock:
-            out = self._call(engine, fn)
+            if within is None:
+                out = self._call(engine, fn)
+            else:
+                def guarded(con: duckdb.DuckDBPyConnection) -> None:
+                    try:
+                        within(con)
+                    except Exception as e:  # passed through the engine's error wrapping untouched
+                        raise _WithinFailed(e) from e
+
+                try:
+                    with store.before_commit(guarded) as pending:
+                        out = self._call(engine, fn)
+                except _WithinFailed as e:
+                    raise e.exc from None
+                if pending:  # the engine committed nothing (e.g. nothing to change): record it on its own
+                    with self.store.write() as w:
+                        within(w)
         with self._lock:  # a ledger change can change idle findings (supplementary agreements)
             self._cache.clear()
         return out
@@ -162,28 +196,29 @@ class Engines:
         return self._call("ledger", lambda: mod.stats(self.store.path, campaign=campaign))  # type: ignore[no-any-return]
 
     def open_campaign(self, *, since: int, as_of: dt.date | None, zone: str | None, user: str,
-                      name: str | None = None) -> dict[str, Any]:
+                      name: str | None = None, within: Within = None) -> dict[str, Any]:
         mod = self._need("ledger")
         return self._write("ledger", lambda: mod.inventory(self.store.path, since=since, as_of=as_of, zone=zone,  # type: ignore[no-any-return]
-                                                           user=user, name=name))
+                                                           user=user, name=name), within)
 
-    def plan(self, *, campaign: int, parcel: str, option: str, fields: dict[str, Any], user: str) -> dict[str, Any]:
+    def plan(self, *, campaign: int, parcel: str, option: str, fields: dict[str, Any], user: str,
+             within: Within = None) -> dict[str, Any]:
         mod = self._need("ledger")
         return self._write("ledger", lambda: mod.plan(self.store.path, campaign=campaign, parcel=parcel,  # type: ignore[no-any-return]
-                                                      option=option, fields=fields, user=user))
+                                                      option=option, fields=fields, user=user), within)
 
     def progress(self, *, campaign: int, parcel: str, date: str, note: str | None, figures: dict[str, Any],
-                 user: str) -> dict[str, Any]:
+                 user: str, within: Within = None) -> dict[str, Any]:
         mod = self._need("ledger")
         return self._write("ledger", lambda: mod.progress(self.store.path, campaign=campaign, parcel=parcel,  # type: ignore[no-any-return]
-                                                          date=date, note=note, figures=figures, user=user))
+                                                          date=date, note=note, figures=figures, user=user), within)
 
     def close(self, *, campaign: int, parcel: str, evidence: list[str], reviewer: str, outcome: str,
-              note: str | None, user: str) -> dict[str, Any]:
+              note: str | None, user: str, within: Within = None) -> dict[str, Any]:
         mod = self._need("ledger")
         return self._write("ledger", lambda: mod.close(self.store.path, campaign=campaign, parcel=parcel,  # type: ignore[no-any-return]
                                                        evidence=evidence, reviewer=reviewer, outcome=outcome,
-                                                       note=note, user=user))
+                                                       note=note, user=user), within)
 
     def evidence(self, evidence_id: int) -> tuple[str, bytes, str]:
         self._need("ledger")

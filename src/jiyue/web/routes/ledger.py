@@ -8,10 +8,12 @@ file is refused here already (and again by the engine).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import tempfile
 from pathlib import Path as FsPath
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -89,11 +91,22 @@ def open_campaign(request: Request, since: int = Form(..., ge=1990, le=2200), as
         except ValueError:
             raise bad_request(f"截止日期「{as_of}」不是有效日期，应为如 2020-12-31 的日期") from None
     c = ctx(request)
+    who = actor(request, user)
+
+    def record(con: duckdb.DuckDBPyConnection) -> None:  # inside the campaign's transaction
+        row = con.execute("SELECT campaign_id, name, params FROM ledger_campaigns ORDER BY campaign_id DESC LIMIT 1"
+                          ).fetchone()
+        assert row is not None
+        counts = con.execute("SELECT count(*), count(*) FILTER (WHERE in_breach) FROM ledger_items "
+                             "WHERE campaign_id = ?", [row[0]]).fetchone()
+        params = json.loads(row[2]) if row[2] else {}
+        audit.record(con, who, "ledger.open", f"campaign:{row[0]}", None,
+                     {"campaign_id": int(row[0]), "name": row[1], "as_of": params.get("as_of"),
+                      "since": params.get("since"), "items": int(counts[0]) if counts else 0,
+                      "in_breach": int(counts[1]) if counts else 0})
+
     out = c.engines.open_campaign(since=since, as_of=day, zone=zone.strip() or None, user=user.display_name,
-                                  name=name.strip() or None)
-    with c.store.write() as w:
-        audit.record(w, actor(request, user), "ledger.open", f"campaign:{out['campaign_id']}", None,
-                     {k: out[k] for k in ("campaign_id", "name", "as_of", "since", "items", "in_breach")})
+                                  name=name.strip() or None, within=record)
     return RedirectResponse(f"/ledger?campaign={out['campaign_id']}&done=campaign", status_code=303)
 
 
@@ -104,6 +117,23 @@ def _item(request: Request, campaign: int, parcel: str) -> dict[str, Any]:
 
 def _snapshot(item: dict[str, Any]) -> dict[str, Any]:
     return {k: item.get(k) for k in ("state", "plan", "outcome", "version")}
+
+
+def _audit_item(request: Request, user: User, action: str, campaign: int, parcel: str, before: dict[str, Any],
+                **extra: Any) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    """The audit row of an item change, written inside the change's own transaction (before: the item
+    as the page saw it; after: the item as the transaction leaves it)."""
+    who = actor(request, user)
+
+    def record(con: duckdb.DuckDBPyConnection) -> None:
+        row = con.execute("SELECT state, plan, outcome, version FROM ledger_items WHERE campaign_id = ? AND subject = ?",
+                          [campaign, parcel]).fetchone()
+        after = None if row is None else {"state": row[0], "plan": json.loads(row[1]) if row[1] else None,
+                                          "outcome": json.loads(row[2]) if row[2] else None, "version": row[3]}
+        audit.record(con, who, action, f"campaign:{campaign}/parcel:{parcel}", _snapshot(before),
+                     {**(after or {}), **extra})
+
+    return record
 
 
 @router.get("/ledger/{campaign}/items/{parcel}", include_in_schema=False)
@@ -138,13 +168,11 @@ def _plan(request: Request, campaign: int, parcel: str, option: str, fields: dic
     c = ctx(request)
     before = _item(request, campaign, parcel)["item"]
     try:
-        out = c.engines.plan(campaign=campaign, parcel=parcel, option=option, fields=fields, user=user.display_name)
+        c.engines.plan(campaign=campaign, parcel=parcel, option=option, fields=fields, user=user.display_name,
+                       within=_audit_item(request, user, "ledger.plan", campaign, parcel, before))
     except JiyueError as e:
         with c.store.cursor() as cur:
             return item_page(request, campaign, parcel, user, cur, error=e.message, status_code=400)
-    with c.store.write() as w:
-        audit.record(w, actor(request, user), "ledger.plan", f"campaign:{campaign}/parcel:{parcel}",
-                     _snapshot(before), out)
     return RedirectResponse(f"/ledger/{campaign}/items/{quote(parcel, safe='')}?done=plan", status_code=303)
 
 
@@ -170,14 +198,13 @@ def _progress(request: Request, campaign: int, parcel: str, date: str, note: str
     c = ctx(request)
     before = _item(request, campaign, parcel)["item"]
     try:
-        out = c.engines.progress(campaign=campaign, parcel=parcel, date=date, note=note, figures=figures,
-                                 user=user.display_name)
+        c.engines.progress(campaign=campaign, parcel=parcel, date=date, note=note, figures=figures,
+                           user=user.display_name,
+                           within=_audit_item(request, user, "ledger.progress", campaign, parcel, before,
+                                              record={"date": date, "note": note, **figures}))
     except JiyueError as e:
         with c.store.cursor() as cur:
             return item_page(request, campaign, parcel, user, cur, error=e.message, status_code=400)
-    with c.store.write() as w:
-        audit.record(w, actor(request, user), "ledger.progress", f"campaign:{campaign}/parcel:{parcel}",
-                     _snapshot(before), {**out, "record": {"date": date, "note": note, **figures}})
     return RedirectResponse(f"/ledger/{campaign}/items/{quote(parcel, safe='')}?done=progress", status_code=303)
 
 
@@ -240,14 +267,13 @@ def _close(request: Request, campaign: int, parcel: str, paths: list[str], revie
             return item_page(request, campaign, parcel, user, cur, error=refusal[1], status_code=400)
     assert reviewer is not None
     try:
-        out = c.engines.close(campaign=campaign, parcel=parcel, evidence=paths, reviewer=reviewer_label(reviewer),
-                              outcome=outcome, note=note, user=user.display_name)
+        c.engines.close(campaign=campaign, parcel=parcel, evidence=paths, reviewer=reviewer_label(reviewer),
+                        outcome=outcome, note=note, user=user.display_name,
+                        within=_audit_item(request, user, "ledger.close", campaign, parcel, before,
+                                           reviewer_user_id=reviewer.user_id))
     except JiyueError as e:
         with c.store.cursor() as cur:
             return item_page(request, campaign, parcel, user, cur, error=e.message, status_code=400)
-    with c.store.write() as w:
-        audit.record(w, actor(request, user), "ledger.close", f"campaign:{campaign}/parcel:{parcel}",
-                     _snapshot(before), out)
     return RedirectResponse(f"/ledger/{campaign}/items/{quote(parcel, safe='')}?done=closed", status_code=303)
 
 
