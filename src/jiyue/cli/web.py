@@ -31,7 +31,7 @@ def serve(db: Path, host: str, port: int, demo_users: bool) -> None:
     import uvicorn
 
     from jiyue.errors import UsageError
-    from jiyue.web.app import create_app
+    from jiyue.web.app import UVICORN_OPTIONS, create_app
     from jiyue.web.bootstrap import bootstrap_admin
     from jiyue.web.bootstrap import demo_users as make_demo_users
     from jiyue.web.labels import ROLE_LABELS
@@ -60,4 +60,4 @@ def serve(db: Path, host: str, port: int, demo_users: bool) -> None:
         lines += ["", "  注意：正在对本机以外的地址提供服务；请在 HTTPS 之后使用并设置 JIYUE_COOKIE_SECURE=1。"]
     lines += ["  按 Ctrl+C 停止服务。", "=" * 64, ""]
     click.echo("\n".join(lines))
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", **UVICORN_OPTIONS)

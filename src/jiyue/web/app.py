@@ -39,6 +39,9 @@ from jiyue.web.users import ensure_schema
 log = logging.getLogger("jiyue.web")
 
 PKG_DIR = Path(str(resources.files("jiyue.web")))
+#: how uvicorn must run the app: it must not rewrite the client address from X-Forwarded-For
+#: itself (its default trusts 127.0.0.1); :func:`jiyue.web.deps.client_ip` does, for configured proxies only
+UVICORN_OPTIONS: dict[str, Any] = {"proxy_headers": False, "server_header": False}
 mimetypes.add_type("text/javascript", ".mjs")  # ES modules must be served as JavaScript
 
 
@@ -142,6 +145,7 @@ class BodyLimit:
         import json
 
         msg = labels.MSG["too_large"].format(limit=limit // (1024 * 1024))
+        await _audit_refused_body(scope, msg)
         if scope["path"].startswith("/api/"):
             payload = json.dumps(errors.body(413, "too_large", msg), ensure_ascii=False).encode()
             ctype = b"application/json; charset=utf-8"
@@ -159,6 +163,30 @@ class BodyLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+async def _audit_refused_body(scope: Scope, message: str) -> None:
+    """Audit a body refused for its size (with the signed-in user, when the cookie names one)."""
+    if "app" not in scope:
+        return
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+
+    from jiyue.web import security
+    from jiyue.web.deps import ctx, record_refusal
+
+    request = Request(scope)
+
+    def run() -> None:
+        c = ctx(request)
+        with c.store.cursor() as cur:
+            s, _ = security.lookup_session(cur, request.cookies.get(security.SESSION_COOKIE), c.settings)
+        record_refusal(request, 413, "too_large", message, s.user if s else None)
+
+    try:
+        await run_in_threadpool(run)
+    except Exception:  # noqa: BLE001 - the 413 is answered all the same
+        log.exception("could not audit a refused body")
 
 
 def _templates() -> Jinja2Templates:

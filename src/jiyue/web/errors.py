@@ -97,6 +97,12 @@ def _jiyue_status(e: JiyueError) -> int:
 
 async def handle_web_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WebError)
+    if exc.status == 403 and exc.code != "csrf_failed" and request.method not in ("GET", "HEAD", "OPTIONS"):
+        from starlette.concurrency import run_in_threadpool
+
+        from jiyue.web.deps import record_refusal  # a refused write is audited (CSRF: where it is checked)
+
+        await run_in_threadpool(record_refusal, request, exc.status, exc.code, exc.message)
     headers = {"Retry-After": "60"} if exc.status == 429 else None
     return error_response(request, exc.status, exc.code, exc.message, exc.details, headers)
 

@@ -41,6 +41,8 @@ AUDIT_ACTIONS = {
     "login.throttled": "登录被限制（失败次数过多）",
     "logout": "退出登录",
     "password.change": "修改密码",
+    "password.wrong": "修改密码时当前密码错误",
+    "password.throttled": "修改密码被限制（当前密码错误次数过多）",
     "user.create": "创建用户",
     "user.update": "修改用户",
     "user.bootstrap": "初始化管理员",
@@ -55,6 +57,7 @@ AUDIT_ACTIONS = {
     "ledger.plan": "制定处置方案",
     "ledger.progress": "登记处置进展",
     "ledger.close": "销号",
+    "write.refused": "拒绝写操作（防伪令牌无效、无权限或上传文件不被接受）",
     "ledger.close_refused": "拒绝销号（缺少证明材料或复核人不符合要求）",
 }
 
@@ -124,6 +127,7 @@ MSG = {
     "imported": "已导入：开发区 {zones}，{year} 年度，导入批次 {import_id}。",
     "password_changed": "密码已修改。",
     "password_wrong": "当前密码不正确。",
+    "password_throttled": "当前密码输错次数过多，请 {minutes} 分钟后再试。",
     "user_exists": "用户名「{username}」已存在。",
     "username_bad": "用户名只能包含字母、数字、下划线、点和短横线，长度 2–40。",
     "role_bad": "未知角色「{role}」。",

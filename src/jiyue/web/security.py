@@ -143,14 +143,19 @@ def throttled(con: duckdb.DuckDBPyConnection, username: str, ip: str | None, set
     """Minutes until another login may be tried, when the user name or address is locked out."""
     now = dt.datetime.now()
     since = now - dt.timedelta(minutes=settings.login_window_minutes)
-    checks = [("lower(username) = lower(?)", username.strip(), settings.login_max_failures)]
+    # (condition, value, limit, whether a successful login restarts the count)
+    checks = [("lower(username) = lower(?)", username.strip(), settings.login_max_failures, True)]
     if ip:
-        checks.append(("ip = ?", ip, settings.login_ip_max_failures))
+        # an address's failures are not forgiven by a success from it: one working account must not
+        # let an address go on guessing other users' passwords
+        checks.append(("ip = ?", ip, settings.login_ip_max_failures, False))
     wait = 0
-    for cond, value, limit in checks:
-        # failures count from the last successful login of the same name / address on
-        last_ok = con.execute(f"SELECT max(attempted_at) FROM web_login_attempts WHERE {cond} AND ok", [value]).fetchone()
-        start = max(since, last_ok[0]) if last_ok and last_ok[0] else since
+    for cond, value, limit, reset_on_success in checks:
+        start = since
+        if reset_on_success:  # a user name's failures count from its last successful login on
+            last_ok = con.execute(f"SELECT max(attempted_at) FROM web_login_attempts WHERE {cond} AND ok",
+                                  [value]).fetchone()
+            start = max(since, last_ok[0]) if last_ok and last_ok[0] else since
         rows = con.execute(f"SELECT attempted_at FROM web_login_attempts WHERE {cond} AND NOT ok AND attempted_at > ? "
                            "ORDER BY attempted_at DESC LIMIT ?", [value, start, limit]).fetchall()
         if len(rows) >= limit:

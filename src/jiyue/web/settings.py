@@ -19,10 +19,12 @@ host and port from its options. Unsafe values are refused at start-up (:meth:`Se
 | ``profile`` | ``JIYUE_PROFILE`` | ``tdt1029-2017`` (zone evaluation profile) |
 | ``mujun_scheme`` | ``JIYUE_MUJUN_SCHEME`` | ``shandong-2019`` (per-mu scheme; the demo zone is in Shandong) |
 | ``files_dir`` | ``JIYUE_FILES_DIR`` | ``<db>.files/`` next to the store (uploads, evidence) |
+| ``trusted_proxies`` | ``JIYUE_TRUSTED_PROXIES`` | none: ``X-Forwarded-For`` is ignored; addresses or networks of the reverse proxies whose header is believed |
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -91,6 +93,7 @@ class Settings:
     profile: str = "tdt1029-2017"
     mujun_scheme: str = "shandong-2019"
     files_dir: Path | None = None
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -114,6 +117,7 @@ class Settings:
             profile=env.get("JIYUE_PROFILE", "tdt1029-2017"),
             mujun_scheme=env.get("JIYUE_MUJUN_SCHEME", "shandong-2019"),
             files_dir=Path(env["JIYUE_FILES_DIR"]) if env.get("JIYUE_FILES_DIR") else None,
+            trusted_proxies=tuple(p for p in env.get("JIYUE_TRUSTED_PROXIES", "").replace(",", " ").split() if p),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(s, **given).check()  # type: ignore[arg-type]
@@ -134,11 +138,21 @@ class Settings:
                      "login_max_failures", "login_window_minutes"):
             if getattr(self, name) <= 0:
                 raise UsageError(f"设置 {name} 应为正数，实际为 {getattr(self, name)}")
+        for p in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(p, strict=False)
+            except ValueError:
+                raise UsageError(f"JIYUE_TRUSTED_PROXIES 中的「{p}」不是 IP 地址或网段（如 10.0.0.5 或 10.0.0.0/24）") from None
         if self.tile_url is not None:
             parts = urlsplit(self.tile_url)
             if parts.scheme not in ("http", "https") or not parts.netloc or "{z}" not in self.tile_url:
                 raise UsageError(f"JIYUE_TILE_URL 应为含 {{z}}/{{x}}/{{y}} 的 http(s) 瓦片地址，实际为「{self.tile_url}」")
         return self
+
+    @property
+    def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """The reverse proxies whose ``X-Forwarded-For`` is believed (none by default)."""
+        return tuple(ipaddress.ip_network(p, strict=False) for p in self.trusted_proxies)
 
     @property
     def files_root(self) -> Path:

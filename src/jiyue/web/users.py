@@ -194,9 +194,13 @@ def update_user(con: duckdb.DuckDBPyConnection, user_id: int, *, role: str | Non
     con.execute(f"UPDATE web_users SET {', '.join(sets)} WHERE user_id = ?", [*params, user_id])
 
 
-def end_sessions_of(con: duckdb.DuckDBPyConnection, user_id: int) -> None:
-    con.execute("UPDATE web_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
-                [dt.datetime.now(), user_id])
+def end_sessions_of(con: duckdb.DuckDBPyConnection, user_id: int, keep: str | None = None) -> int:
+    """End every live session of a user (but the one whose token hash is ``keep``); returns how many."""
+    row = con.execute("SELECT count(*) FROM web_sessions WHERE user_id = ? AND ended_at IS NULL "
+                      "AND token_hash IS DISTINCT FROM ?", [user_id, keep]).fetchone()
+    con.execute("UPDATE web_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL "
+                "AND token_hash IS DISTINCT FROM ?", [dt.datetime.now(), user_id, keep])
+    return int(row[0]) if row else 0
 
 
 # --------------------------------------------------------------------------- ledger reviewers

@@ -96,19 +96,34 @@ def account(request: Request, user: users.User = Depends(current_user)) -> Respo
 
 @router.post("/account/password", include_in_schema=False)
 def change_password(request: Request, current: str = Form("", max_length=256), new: str = Form("", max_length=256),
-                    confirm: str = Form("", max_length=256), user: users.User = Depends(current_user),
+                    confirm: str = Form("", max_length=256), s: security.Session = Depends(session),
                     cur: duckdb.DuckDBPyConnection = Depends(cursor)) -> Response:
+    """Change one's own password. Wrong current passwords count as failed logins of the user name
+    and address (same throttle, audited); a change ends every other session of the user."""
     c = ctx(request)
+    user = s.user
+    ip = client_ip(request)
+    who = actor(request, user)
+    wait = security.throttled(cur, user.username, ip, c.settings)
+    if wait:
+        with c.store.write() as w:
+            audit.record(w, who, "password.throttled", user.username)
+        return render(request, "account.html", user, status_code=429,
+                      error=MSG["password_throttled"].format(minutes=wait))
     found = users.find_user(cur, user.username)
     if found is None or not security.verify_password(found[1], current):
+        with c.store.write() as w:
+            security.record_attempt(w, user.username, ip, False)
+            audit.record(w, who, "password.wrong", user.username)
         return render(request, "account.html", user, status_code=400, error=MSG["password_wrong"])
     problem = security.password_problem(new, user.username) or (None if new == confirm else "两次输入的新密码不一致")
     if problem:
         return render(request, "account.html", user, status_code=400, error=problem)
     with c.store.write() as w:
         users.update_user(w, user.user_id, password_hash=security.hash_password(new))
-        audit.record(w, actor(request, user), "password.change", user.username,
-                     {"password": "（旧密码）"}, {"password": "（已修改）"})
+        ended = users.end_sessions_of(w, user.user_id, keep=s.token_hash)
+        audit.record(w, who, "password.change", user.username,
+                     {"password": "（旧密码）"}, {"password": "（已修改）", "other_sessions_ended": ended})
     return RedirectResponse("/account?done=password", status_code=303)
 
 

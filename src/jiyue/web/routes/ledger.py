@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from jiyue.errors import JiyueError
 from jiyue.web import audit, labels, queries
-from jiyue.web.deps import actor, ctx, cursor, require
+from jiyue.web.deps import actor, ctx, cursor, record_refusal, require
 from jiyue.web.errors import WebError, bad_request, not_found
 from jiyue.web.routes._common import render
 from jiyue.web.settings import EVIDENCE_TYPES
@@ -240,6 +240,7 @@ async def close(request: Request, campaign: int = CAMPAIGN, parcel: str = PARCEL
     except WebError as e:
         if e.status not in (400, 413, 415):
             raise
+        await run_in_threadpool(record_refusal, request, e.status, "upload_refused", e.message, user)
         return await run_in_threadpool(_item_error, request, campaign, parcel, user, e.message, e.status)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

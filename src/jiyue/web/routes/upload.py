@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from jiyue.errors import JiyueError, PackageUnreadable, Problem, ReasonCode, Severity
 from jiyue.store import before_commit
 from jiyue.web import audit, labels, queries
-from jiyue.web.deps import actor, ctx, cursor, require
+from jiyue.web.deps import actor, ctx, cursor, record_refusal, require
 from jiyue.web.errors import WebError, bad_request, not_found
 from jiyue.web.routes._common import render
 from jiyue.web.settings import PACKAGE_TYPES
@@ -83,6 +83,7 @@ async def upload(request: Request, file: UploadFile | None = File(None), user: U
 
 def _refused(request: Request, user: User, status: int, message: str) -> Response:
     c = ctx(request)
+    record_refusal(request, status, "upload_refused", message, user)
     with c.store.cursor() as cur:
         return render(request, "upload.html", user, status_code=status, uploads=queries.uploads(cur), error=message,
                       max_mb=c.settings.max_upload_mb, types="、".join(PACKAGE_TYPES), counts=queries.table_counts(cur))
