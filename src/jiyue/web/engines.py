@@ -22,6 +22,7 @@ import duckdb
 from jiyue import store
 from jiyue.errors import JiyueError
 from jiyue.web.db import Store
+from jiyue.web.errors import scrub
 from jiyue.web.settings import Settings
 
 log = logging.getLogger("jiyue.web")
@@ -55,8 +56,19 @@ class EngineFailed(JiyueError):
     """An engine raised something other than a jiyue error (shown as one sentence)."""
 
 
+#: the engines' names in the one sentence shown when one fails
+ENGINE_NAMES = {"mujun": "亩均效益评价", "idle": "闲置土地认定", "ledger": "处置台账", "standard_land": "标准地核查",
+                "pdf": "PDF 报告"}
+
+
 class Engines:
+    #: folders of the running servers (store, files), cut from engine messages (:func:`jiyue.web.errors.scrub`)
+    roots: tuple[str, ...] = ()
+
     def __init__(self, settings: Settings, store: Store) -> None:
+        folders = [settings.db.parent, settings.files_root]
+        Engines.roots = tuple(dict.fromkeys([*Engines.roots, *(str(p) for p in folders),
+                                             *(str(p.resolve()) for p in folders)]))
         self.settings = settings
         self.store = store
         self._cache: dict[tuple[Any, ...], Any] = {}
@@ -99,11 +111,12 @@ class Engines:
 
         try:
             return fn()
-        except JiyueError:
+        except JiyueError as e:  # shown to the user: without the server's paths
+            e.message = scrub(e.message, Engines.roots)
             raise
-        except Exception as e:  # noqa: BLE001 - one sentence to the user, the traceback to the log
+        except Exception:  # noqa: BLE001 - one sentence to the user, the exception and traceback to the log
             log.exception("engine %s failed", engine)
-            raise EngineFailed(MSG["engine_error"].format(engine=engine, message=f"{type(e).__name__}: {e}")) from None
+            raise EngineFailed(MSG["engine_error"].format(engine=ENGINE_NAMES.get(engine, engine))) from None
 
     def _write(self, engine: str, fn: Callable[[], Any],
                within: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> Any:

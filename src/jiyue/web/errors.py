@@ -13,6 +13,7 @@ logged and answered with code ``internal``.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import Request
@@ -29,6 +30,12 @@ log = logging.getLogger("jiyue.web")
 STATUS_CODES = {400: "bad_request", 401: "login_required", 403: "forbidden", 404: "not_found",
                 405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_type",
                 422: "invalid", 429: "too_many_attempts", 500: "internal"}
+
+
+#: what a framework HTTP error (not one of ours) says, by status
+HTTP_MESSAGES = {400: "请求格式不正确（例如表单或上传的数据不完整），请刷新页面后重试。", 401: MSG["login_required"],
+                 403: MSG["forbidden"], 404: MSG["not_found"], 405: "不支持此请求方法。",
+                 413: "请求内容太大。", 415: "请求的内容类型不被接受。"}
 
 
 class WebError(Exception):
@@ -59,6 +66,46 @@ def bad_request(message: str, details: Any = None) -> WebError:
     return WebError(400, message, details=details)
 
 
+#: an absolute server path (POSIX or Windows): kept is only its last part, the file name
+_ABS_PATH = re.compile(r"(?:(?<![\w.:/~\-}\])>])/|(?<![\w])[A-Za-z]:\\)"
+                       r"(?:[^\s/\\「」『』（）()，,；;：:'\"<>|]+[/\\])+([^\s/\\「」『』（）()，,；;：:'\"<>|]*)")
+#: a Python exception's text as str(OSError) writes it
+_ERRNO = re.compile(r"\[(?:Errno|WinError) -?\d+\][^（）()「」，,；;]*")
+
+
+def scrub(text: str, roots: tuple[str, ...] = ()) -> str:
+    """``text`` without server paths: each of ``roots`` (the store and files folders, also relative)
+    and any absolute path is cut to its file name; ``[Errno n] …`` exception text is dropped."""
+    for root in sorted({r for r in roots if r and r not in (".", "/")}, key=len, reverse=True):
+        text = re.sub(r"(?<![\w.\-/\\])" + re.escape(root.rstrip("/\\")) + r"[/\\]", "", text)
+    text = _ABS_PATH.sub(lambda m: m.group(1) or "…", text)
+    return _ERRNO.sub("", text)
+
+
+def server_roots(request: Request) -> tuple[str, ...]:
+    """The folders of this server that messages must not show (as configured and resolved)."""
+    try:
+        settings = request.app.state.ctx.settings
+    except AttributeError:
+        return ()
+    out: list[str] = []
+    for p in (settings.db.parent, settings.files_root):
+        out += [str(p), str(p.resolve())]
+    return tuple(out)
+
+
+def public(request: Request, value: Any) -> Any:
+    """A message (or the strings inside details) fit to show: see :func:`scrub`."""
+    roots = server_roots(request)
+    if isinstance(value, str):
+        return scrub(value, roots)
+    if isinstance(value, list):
+        return [public(request, v) for v in value]
+    if isinstance(value, dict):
+        return {k: public(request, v) for k, v in value.items()}
+    return value
+
+
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
@@ -69,6 +116,7 @@ def body(status: int, code: str, message: str, details: Any = None) -> dict[str,
 
 def error_response(request: Request, status: int, code: str, message: str, details: Any = None,
                    headers: dict[str, str] | None = None) -> Response:
+    message, details = public(request, message), public(request, details)
     if is_api(request):
         return JSONResponse(body(status, code, message, details), status_code=status, headers=headers)
     if status == 401 and request.method in ("GET", "HEAD"):
@@ -120,7 +168,9 @@ async def handle_jiyue_error(request: Request, exc: Exception) -> Response:
 async def handle_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
-    message = {404: MSG["not_found"], 405: "不支持此请求方法。"}.get(status, str(exc.detail))
+    # fixed Chinese words per status: the detail of a framework error can be an exception's text
+    message = HTTP_MESSAGES.get(status) or (MSG["internal"] if status >= 500 else MSG["bad_request"].format(
+        detail=f"HTTP {status}"))
     return error_response(request, status, STATUS_CODES.get(status, "error"), message,
                           headers=getattr(exc, "headers", None))
 

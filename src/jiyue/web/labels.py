@@ -146,7 +146,7 @@ MSG = {
     "ledger_closed": "已销号。",
     "ledger_item_not_found": "台账中没有事项「{item}」。",
     "ledger_state": "{message}",
-    "engine_error": "{engine}模块计算出错：{message}",
+    "engine_error": "{engine}模块计算出错，详情已记入服务器日志；请稍后重试或联系管理员。",
 }
 
 PLAN_FIELDS = {

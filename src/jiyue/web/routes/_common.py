@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from jiyue.web import labels, queries
 from jiyue.web.deps import ctx
-from jiyue.web.errors import not_found
+from jiyue.web.errors import not_found, public
 from jiyue.web.users import User
 
 #: ``?done=KEY`` after a successful form post -> the message shown (no free text in URLs)
@@ -46,6 +46,9 @@ def render(request: Request, template: str, user: User | None, status_code: int 
     if user is not None and user.role == "enterprise" and user.enterprise_id:
         nav.insert(0, (f"/enterprises/{user.enterprise_id}", "本企业档案"))
     done = request.query_params.get("done")
+    for k, v in context.items():  # messages shown on the page: no server paths (jiyue.web.errors.scrub)
+        if isinstance(v, str) and (k in ("error", "unavailable", "message") or k.endswith("_error")):
+            context[k] = public(request, v)
     base = {"user": user, "csrf_token": getattr(request.state, "csrf_token", ""), "nav": nav,
             "path": request.url.path, "done": DONE.get(done or ""), "settings": c.settings,
             "engines": c.engines.available()}

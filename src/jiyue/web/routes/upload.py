@@ -22,7 +22,7 @@ from jiyue.errors import JiyueError, PackageUnreadable, Problem, ReasonCode, Sev
 from jiyue.store import before_commit
 from jiyue.web import audit, labels, queries
 from jiyue.web.deps import actor, ctx, cursor, record_refusal, require
-from jiyue.web.errors import WebError, bad_request, not_found
+from jiyue.web.errors import WebError, bad_request, not_found, public
 from jiyue.web.routes._common import render
 from jiyue.web.settings import PACKAGE_TYPES
 from jiyue.web.uploads import check_upload, save_upload
@@ -50,6 +50,12 @@ def _validate(path: FsPath) -> tuple[Any, list[dict[str, Any]], dict[str, Any]]:
         return None, [p], {"errors": 1, "warnings": 0, "rows": {}, "by_code": {p["code"]: 1}}
     d = report.to_dict()
     return report, d["problems"], d["counts"]
+
+
+def _public_problems(request: Request, problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Problems as shown and stored for the page: messages without the server's paths."""
+    return [{**p, **{k: public(request, p[k]) for k in ("message", "found", "expected") if isinstance(p.get(k), str)}}
+            for p in problems]
 
 
 @router.get("/upload", include_in_schema=False)
@@ -93,6 +99,7 @@ def _validate_and_record(request: Request, user: User, upload_id: str, folder: F
                          filename: str, size: int, sha: str) -> Response:
     c = ctx(request)
     report, problems, counts = _validate(target)
+    problems = _public_problems(request, problems)
     status = "unreadable" if report is None else ("valid" if report.ok else "invalid")
     (folder / "problems.json").write_text(json.dumps({"problems": problems, "counts": counts}, ensure_ascii=False),
                                           encoding="utf-8")
