@@ -220,8 +220,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.close()
 
     app = FastAPI(title="jiyue 集约", version=jiyue.__version__, docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json", lifespan=lifespan, dependencies=[Depends(csrf_protect)])
+                  openapi_url=None, lifespan=lifespan, dependencies=[Depends(csrf_protect)])
     app.state.ctx = context
+    # the schema is served behind the login by jiyue.web.routes.home.openapi_schema (openapi_url=None)
     app.add_exception_handler(errors.WebError, errors.handle_web_error)
     app.add_exception_handler(JiyueError, errors.handle_jiyue_error)
     app.add_exception_handler(StarletteHTTPException, errors.handle_http_error)

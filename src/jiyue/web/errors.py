@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
+from pydantic import BaseModel
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -36,6 +37,31 @@ STATUS_CODES = {400: "bad_request", 401: "login_required", 403: "forbidden", 404
 HTTP_MESSAGES = {400: "请求格式不正确（例如表单或上传的数据不完整），请刷新页面后重试。", 401: MSG["login_required"],
                  403: MSG["forbidden"], 404: MSG["not_found"], 405: "不支持此请求方法。",
                  413: "请求内容太大。", 415: "请求的内容类型不被接受。"}
+
+
+class ErrorInfo(BaseModel):
+    status: int
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of every API answer that is not 2xx."""
+
+    ok: Literal[False] = False
+    error: ErrorInfo
+
+
+_DESCRIPTIONS = {400: "Bad request", 401: "Not signed in (code login_required)",
+                 403: "Signed in without the permission (code forbidden)", 404: "Not found (code not_found)",
+                 409: "Conflict", 422: "Request parameters do not validate (code invalid; details lists loc, message)",
+                 429: "Too many attempts"}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of an API route: its error statuses, each with the one error shape (OpenAPI)."""
+    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS.get(s, "Error")} for s in statuses}
 
 
 class WebError(Exception):

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from jiyue.web import audit, labels, queries, security, users
 from jiyue.web.deps import actor, ctx, cursor, require
-from jiyue.web.errors import bad_request, not_found
+from jiyue.web.errors import bad_request, not_found, responses
 from jiyue.web.routes._common import render
 from jiyue.web.users import User
 
@@ -120,7 +120,7 @@ def audit_page(request: Request, action: str | None = Query(None, max_length=40)
                   username=username or "")
 
 
-@router.get("/api/audit", summary="Audit events, newest first (admins)")
+@router.get("/api/audit", summary="Audit events, newest first (admins)", responses=responses(401, 403, 422))
 def audit_api(action: str | None = Query(None, max_length=40), username: str | None = Query(None, max_length=40),
               limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=10**9),
               user: User = Depends(require("view_audit")), cur: duckdb.DuckDBPyConnection = Depends(cursor)

@@ -13,6 +13,7 @@ from jiyue.web.deps import actor, client_ip, ctx, current_user, cursor, optional
 
 from jiyue.web.labels import MSG
 from jiyue.web.routes._common import render
+from jiyue.web.errors import responses
 
 router = APIRouter()
 
@@ -127,7 +128,7 @@ def change_password(request: Request, current: str = Form("", max_length=256), n
     return RedirectResponse("/account?done=password", status_code=303)
 
 
-@router.get("/api/me", summary="The signed-in user and what they may do")
+@router.get("/api/me", summary="The signed-in user and what they may do", responses=responses(401))
 def me(user: users.User = Depends(current_user)) -> dict[str, Any]:
     return {"ok": True, "user": user.public(),
             "permissions": sorted(p for p in users.PERMISSIONS if user.can(p))}

@@ -12,6 +12,7 @@ from jiyue.web import evaluations
 from jiyue.web.deps import ctx, cursor, require
 from jiyue.web.routes._common import pick_zone, render
 from jiyue.web.users import User
+from jiyue.web.errors import responses
 
 router = APIRouter()
 
@@ -30,7 +31,8 @@ def dashboard_page(request: Request, zone: str | None = ZONE, year: int | None =
     return render(request, "dashboard.html", user, d=doc, zones=zones)
 
 
-@router.get("/api/zones/{zone}/dashboard", summary="The dashboard document of a zone")
+@router.get("/api/zones/{zone}/dashboard", summary="The dashboard document of a zone",
+            responses=responses(401, 403, 404, 422))
 def dashboard_api(request: Request, zone: str, year: int | None = YEAR,
                   user: User = Depends(require("view_zone")), cur: duckdb.DuckDBPyConnection = Depends(cursor)
                   ) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from jiyue.errors import JiyueError
 from jiyue.web import audit, labels, queries
 from jiyue.web.deps import actor, ctx, current_user, cursor, require
-from jiyue.web.errors import bad_request, forbidden, not_found
+from jiyue.web.errors import bad_request, forbidden, not_found, responses
 from jiyue.web.routes._common import pick_zone, render
 from jiyue.web.users import ENTERPRISE, User
 
@@ -77,7 +77,8 @@ def list_page(request: Request, zone: str | None = ZONE, year: int | None = YEAR
                   open_objections=objections)
 
 
-@router.get("/api/zones/{zone}/enterprises", summary="Enterprises of a zone with land and per-mu results")
+@router.get("/api/zones/{zone}/enterprises", summary="Enterprises of a zone with land and per-mu results",
+            responses=responses(401, 403, 404, 422))
 def list_api(request: Request, zone: str = Path(max_length=100), year: int | None = YEAR,
              user: User = Depends(require("view_enterprises")), cur: duckdb.DuckDBPyConnection = Depends(cursor)
              ) -> dict[str, Any]:
@@ -118,7 +119,8 @@ def profile_page(request: Request, enterprise_id: str = EID, user: User = Depend
                   own=user.owns(enterprise_id))
 
 
-@router.get("/api/enterprises/{enterprise_id}", summary="An enterprise's file (一企一档)")
+@router.get("/api/enterprises/{enterprise_id}", summary="An enterprise's file (一企一档)",
+            responses=responses(401, 403, 404, 422))
 def profile_api(request: Request, enterprise_id: str = EID, user: User = Depends(current_user),
                 cur: duckdb.DuckDBPyConnection = Depends(cursor)) -> dict[str, Any]:
     check_access(user, enterprise_id)

@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from jiyue.errors import JiyueError
 from jiyue.web import audit, labels, queries
 from jiyue.web.deps import actor, ctx, cursor, record_refusal, require
-from jiyue.web.errors import WebError, bad_request, not_found
+from jiyue.web.errors import WebError, bad_request, not_found, responses
 from jiyue.web.routes._common import render
 from jiyue.web.settings import EVIDENCE_TYPES
 from jiyue.web.uploads import check_upload, save_upload
@@ -286,7 +286,8 @@ def evidence(request: Request, evidence_id: int = Path(ge=1, le=2**31 - 1),
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}", "X-Content-SHA256": sha})
 
 
-@router.get("/api/ledger", summary="The idle-land campaign ledger (latest campaign unless named)")
+@router.get("/api/ledger", summary="The idle-land campaign ledger (latest campaign unless named)",
+            responses=responses(401, 403, 404, 422))
 def ledger_api(request: Request, campaign: int | None = Query(None, ge=1, le=2**31 - 1),
                user: User = Depends(require("view_ledger"))) -> dict[str, Any]:
     eng = ctx(request).engines

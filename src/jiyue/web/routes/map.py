@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from jiyue.errors import JiyueError
 from jiyue.web import labels, queries
 from jiyue.web.deps import ctx, cursor, require
-from jiyue.web.errors import bad_request, not_found
+from jiyue.web.errors import bad_request, not_found, responses
 from jiyue.web.routes._common import pick_zone, render
 from jiyue.web.tiles import MAX_ZOOM, MIN_ZOOM
 from jiyue.web.users import User
@@ -121,7 +121,7 @@ def parcel_card(request: Request, cur: duckdb.DuckDBPyConnection, snap: tuple[in
     return {**doc, **extra, "zone_code": snap[1], "year": snap[2]}
 
 
-@router.get("/api/zones/{zone}/parcels/{parcel_id}", summary="A parcel's card")
+@router.get("/api/zones/{zone}/parcels/{parcel_id}", summary="A parcel's card", responses=responses(401, 403, 404, 422))
 def card_api(request: Request, zone: str = Path(max_length=100), parcel_id: str = Path(max_length=100),
              year: int | None = YEAR, user: User = Depends(require("view_zone")),
              cur: duckdb.DuckDBPyConnection = Depends(cursor)) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def card_api(request: Request, zone: str = Path(max_length=100), parcel_id: str 
 
 
 @router.get("/api/zones/{zone}/tiles/{import_id}/{z}/{x}/{y}.pbf", summary="A vector tile of the zone's parcels",
-            response_class=Response, responses={200: {"content": {"application/vnd.mapbox-vector-tile": {}}}})
+            response_class=Response, responses={200: {"content": {"application/vnd.mapbox-vector-tile": {}}}, **responses(401, 403, 404, 422)})
 def tile(request: Request, zone: str = Path(max_length=100), import_id: int = Path(ge=1, le=2**31 - 1),
          z: int = Path(ge=0, le=MAX_ZOOM), x: int = Path(ge=0, le=2**MAX_ZOOM), y: int = Path(ge=0, le=2**MAX_ZOOM),
          user: User = Depends(require("view_zone")), cur: duckdb.DuckDBPyConnection = Depends(cursor)) -> Response:
@@ -147,7 +147,8 @@ def tile(request: Request, zone: str = Path(max_length=100), import_id: int = Pa
                     headers={"Cache-Control": "private, max-age=86400"})
 
 
-@router.get("/api/zones/{zone}/outline", summary="The zone boundary (GeoJSON, lon/lat) and the parcels' bounds")
+@router.get("/api/zones/{zone}/outline", summary="The zone boundary (GeoJSON, lon/lat) and the parcels' bounds",
+            responses=responses(401, 403, 404, 422))
 def outline(request: Request, zone: str = Path(max_length=100), year: int | None = YEAR,
             user: User = Depends(require("view_zone")), cur: duckdb.DuckDBPyConnection = Depends(cursor)
             ) -> dict[str, Any]:
@@ -158,7 +159,8 @@ def outline(request: Request, zone: str = Path(max_length=100), year: int | None
     return {"ok": True, **queries.zone_outline(cur, snap[0], snap[1])}
 
 
-@router.get("/api/zones/{zone}/mujun-classes", summary="Per-mu class of each enterprise (for colouring the map)")
+@router.get("/api/zones/{zone}/mujun-classes", summary="Per-mu class of each enterprise (for colouring the map)",
+            responses=responses(401, 403, 404, 422))
 def mujun_api(request: Request, zone: str = Path(max_length=100), year: int | None = YEAR,
               user: User = Depends(require("view_zone")), cur: duckdb.DuckDBPyConnection = Depends(cursor)
               ) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from jiyue.errors import JiyueError, PackageUnreadable, Problem, ReasonCode, Sev
 from jiyue.store import before_commit
 from jiyue.web import audit, labels, queries
 from jiyue.web.deps import actor, ctx, cursor, record_refusal, require
-from jiyue.web.errors import WebError, bad_request, not_found, public
+from jiyue.web.errors import WebError, bad_request, not_found, public, responses
 from jiyue.web.routes._common import render
 from jiyue.web.settings import PACKAGE_TYPES
 from jiyue.web.uploads import check_upload, save_upload
@@ -132,7 +132,8 @@ def upload_result(request: Request, upload_id: str = UPLOAD_ID, user: User = Dep
                   counts=data["counts"], error=error, store_counts=queries.table_counts(cur))
 
 
-@router.get("/api/uploads/{upload_id}", summary="An upload's validation result: every problem")
+@router.get("/api/uploads/{upload_id}", summary="An upload's validation result: every problem",
+            responses=responses(401, 403, 404, 422))
 def upload_api(request: Request, upload_id: str = UPLOAD_ID, user: User = Depends(require("upload")),
                cur: duckdb.DuckDBPyConnection = Depends(cursor)) -> dict[str, Any]:
     up, data = _load(request, cur, upload_id)
