@@ -354,6 +354,9 @@ def test_answers_show_no_server_paths_or_exception_text(app, monkeypatch):
     api = clerk.get("/api/uploads/" + r.headers["location"].rsplit("/", 1)[1])
     assert page.status_code == 200 and api.status_code == 200
     assert not leaked(page.text) and not leaked(api.text), api.text[:500]
+    # the dashboard's provenance names the imported package by its file name only
+    prov = clerk.get("/api/zones/Z1/dashboard").json()["provenance"]
+    assert prov["source"].endswith(".gpkg") and "/" not in prov["source"]
     # an engine failing with a Python exception: one fixed sentence
     monkeypatch.setattr(campaign, "campaigns", lambda db: (_ for _ in ()).throw(
         OSError(2, "No such file or directory", "/srv/secret/ledger.duckdb")))

@@ -74,7 +74,11 @@ def snapshot_of(cur: duckdb.DuckDBPyConnection, zone: str, year: int | None = No
 def import_info(cur: duckdb.DuckDBPyConnection, import_id: int) -> dict[str, Any]:
     rows = _records(cur, "SELECT import_id, imported_at, source, sha256, year, zones, jiyue_version, warnings "
                          "FROM imports WHERE import_id = ?", [import_id])
-    return rows[0] if rows else {"import_id": import_id}
+    if not rows:
+        return {"import_id": import_id}
+    # the package's file name only: where it lay on the server is not shown (docs/web.md, error messages)
+    src = str(rows[0].get("source") or "").replace("\\", "/")
+    return {**rows[0], "source": src.rsplit("/", 1)[-1] or None}
 
 
 def table_counts(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
