@@ -401,3 +401,32 @@ def test_openapi_schema_needs_a_login_and_declares_the_error_answers(app):
             assert ref.endswith("/ErrorBody"), (path, code)
         if op.get("parameters"):
             assert "422" in codes, path
+
+
+def test_no_api_answer_names_the_server_folders(demo_app):
+    """Every JSON API answer of the demo zone (dashboard, cards, per-mu list, enterprise file, ledger,
+    uploads, audit) is free of the store's and files' folders."""
+    import json
+
+    settings = demo_app.state.ctx.settings
+    folders = {str(settings.db.parent), str(settings.db.parent.resolve()), str(settings.files_root)}
+    admin = signed_in(demo_app, "admin", ADMIN_PASSWORD, "10.0.9.1")
+    viewer = signed_in(demo_app, "viewer", DEMO_PASSWORD, "10.0.9.2")
+    assert viewer.post("/ledger/campaigns", {"since": "2010"}).status_code == 403  # a refusal in the audit too
+    dash = admin.get(f"/api/zones/{DEMO_ZONE}/dashboard").json()
+    ents = admin.get(f"/api/zones/{DEMO_ZONE}/enterprises").json()
+    eid = ents["enterprises"][0]["enterprise_id"] if ents.get("enterprises") else None
+    with demo_app.state.ctx.store.cursor() as cur:
+        parcel = cur.execute("SELECT parcel_id FROM parcels LIMIT 1").fetchone()[0]
+    urls = ["/api/me", "/api/zones", f"/api/zones/{DEMO_ZONE}/outline", f"/api/zones/{DEMO_ZONE}/mujun-classes",
+            f"/api/zones/{DEMO_ZONE}/parcels/{parcel}", "/api/ledger", "/api/audit?limit=1000", "/api/openapi.json"]
+    if eid:
+        urls.append(f"/api/enterprises/{eid}")
+    answers = {"dashboard": dash, "enterprises": ents}
+    for url in urls:
+        r = admin.get(url)
+        assert r.status_code == 200, url
+        answers[url] = r.json()
+    for name, doc in answers.items():
+        text = json.dumps(doc, ensure_ascii=False)
+        assert not any(f in text for f in folders), (name, [f for f in folders if f in text])

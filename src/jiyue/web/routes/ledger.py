@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from jiyue.errors import JiyueError
 from jiyue.web import audit, labels, queries
 from jiyue.web.deps import actor, ctx, cursor, record_refusal, require
-from jiyue.web.errors import WebError, bad_request, not_found, responses
+from jiyue.web.errors import WebError, bad_request, not_found, public, responses
 from jiyue.web.routes._common import render
 from jiyue.web.settings import EVIDENCE_TYPES
 from jiyue.web.uploads import check_upload, save_upload
@@ -297,4 +297,5 @@ def ledger_api(request: Request, campaign: int | None = Query(None, ge=1, le=2**
     cid = campaign or camps[-1]["campaign_id"]
     if not any(c["campaign_id"] == cid for c in camps):
         raise not_found(f"没有编号为 {cid} 的台账。")
-    return {"ok": True, "campaigns": camps, "ledger": eng.ledger(cid)}
+    # the campaigns' provenance names the store file: shown without the server's folders
+    return public(request, {"ok": True, "campaigns": camps, "ledger": eng.ledger(cid)})  # type: ignore[no-any-return]
