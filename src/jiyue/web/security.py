@@ -11,7 +11,9 @@
   an HMAC of a random cookie (double submit, signed with the secret key).
 - Throttling: after ``login_max_failures`` failed logins for one user name (or
   ``login_ip_max_failures`` from one address) within ``login_window_minutes``, further attempts
-  are refused with HTTP 429 until the window has passed.
+  are refused with HTTP 429 until the window has passed. A name's count starts again after its
+  successful login; an address's does not. Wrong current passwords on a password change count
+  as failed logins of the name and address.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 The ledger itself is the idle-land engine's (:mod:`jiyue.idle.campaign` on :mod:`jiyue.ledger`);
 these routes parse the forms, check uploads and call it. Closing without at least one evidence
-file is refused here already (and again by the engine).
+file is refused here already (and again by the engine); the reviewer is chosen from a list and
+checked by user id (an active account that may close, not the closer). Each change's audit row
+is written inside the engine's own transaction (:meth:`jiyue.web.engines.Engines._write`).
 """
 
 from __future__ import annotations
@@ -258,8 +260,11 @@ def _close(request: Request, campaign: int, parcel: str, paths: list[str], revie
     with c.store.cursor() as cur:
         eligible = {str(u.user_id): u for u in _reviewers(cur, user)}
     reviewer = eligible.get(reviewer_id)
-    refusal = ("no_evidence", labels.MSG["evidence_required"]) if not paths else \
-        ("reviewer_not_eligible", labels.MSG["reviewer_required"]) if reviewer is None else None
+    refusal = None  # (reason, message): no evidence, or a reviewer who is not an eligible account
+    if not paths:
+        refusal = ("no_evidence", labels.MSG["evidence_required"])
+    elif reviewer is None:  # checked by user id: active, may close, not the closer
+        refusal = ("reviewer_not_eligible", labels.MSG["reviewer_required"])
     if refusal is not None:
         with c.store.write() as w:
             audit.record(w, actor(request, user), "ledger.close_refused", f"campaign:{campaign}/parcel:{parcel}",
