@@ -6,7 +6,7 @@ DB ?= data/jiyue.duckdb
 OUT ?= out
 DATA ?=
 
-.PHONY: run test venv bench clean
+.PHONY: run test venv system bench clean
 
 $(BIN)/jiyue: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,7 +16,11 @@ $(BIN)/jiyue: pyproject.toml
 
 venv: $(BIN)/jiyue
 
-run: venv
+# the Debian packages of scripts/system-packages.txt (installed as root, else the exact command is printed)
+system:
+	@bash scripts/setup-system.sh
+
+run: system venv
 	@mkdir -p data $(OUT)
 	@if [ -z "$(DATA)" ]; then \
 	  echo "== 生成演示数据包 data/demo.gpkg"; $(BIN)/jiyue demo data/demo.gpkg || exit $$?; \
@@ -61,7 +65,7 @@ run: venv
 	@echo "== 网页服务（Ctrl+C 结束）"
 	$(BIN)/jiyue serve --db $(DB) --demo-users
 
-test: venv
+test: system venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
 
