@@ -131,3 +131,26 @@ def test_profile_lists_every_problem():
         parse_profile(raw, "my.toml")
     assert "评价方案 my.toml 有 3 处问题" in e.value.message
     assert {p["path"] for p in e.value.problems} == {"[rules] negative_rule", "[ideal.industrial] nope", "tree.integrated"}
+
+
+def test_scheme_and_policy_list_every_problem():
+    from importlib import resources
+
+    import tomllib
+
+    from jiyue.mujun.policy import policy_from_text
+    from jiyue.mujun.scheme import SchemeError, parse_scheme
+
+    text = (resources.files("jiyue.mujun.rulesets") / "huangyan-2022.toml").read_text(encoding="utf-8")
+    bad = tomllib.loads(text)
+    bad["scheme"]["weight_total"] = "many"
+    bad["adjustments"] = [{"key": "x", "points": 1}]
+    with pytest.raises(SchemeError) as e:
+        parse_scheme(bad, "mine.toml")
+    assert "评价方案 mine.toml 有 2 处问题" in e.value.message
+    assert "weight_total" in e.value.message and "adjustments[" in e.value.message
+    assert len(e.value.problems) == 2
+    with pytest.raises(SchemeError) as e:
+        policy_from_text('[policy]\nname = "p"\nversion = "1"\n[[measure]]\nkind = "odd"\n[[measure]]\nkey = "k"\n',
+                         "p.toml")
+    assert "差别化政策表 p.toml 有 2 处问题" in e.value.message
