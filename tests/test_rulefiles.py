@@ -154,3 +154,17 @@ def test_scheme_and_policy_list_every_problem():
         policy_from_text('[policy]\nname = "p"\nversion = "1"\n[[measure]]\nkind = "odd"\n[[measure]]\nkey = "k"\n',
                          "p.toml")
     assert "差别化政策表 p.toml 有 2 处问题" in e.value.message
+
+
+def test_circular_settings_list_every_problem():
+    import copy
+
+    from jiyue.reports.circular import load_rules, parse_rules
+
+    raw = copy.deepcopy(load_rules().raw)
+    raw["lists"]["large"] = -1
+    raw["problems"][0]["op"] = "~"
+    with pytest.raises(ProfileError) as e:
+        parse_rules(raw, "c.toml")
+    assert "通报规则文件 c.toml 有 2 处问题" in e.value.message
+    assert {p["path"] for p in e.value.problems} == {"[lists] large", "[[problems]] #1 op"}
