@@ -6,7 +6,7 @@ DB ?= data/jiyue.duckdb
 OUT ?= out
 DATA ?=
 
-.PHONY: run test venv system bench clean
+.PHONY: run test venv system bench clean rules-doc
 
 $(BIN)/jiyue: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -68,6 +68,10 @@ run: system venv
 test: system venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
+
+# docs/rules.md, the rule catalogue, from the built-in rule files (a test checks it is current)
+rules-doc: venv
+	$(BIN)/python -m jiyue.rulefiles.catalogue --out docs/rules.md
 
 bench: venv
 	$(BIN)/python bench/run.py

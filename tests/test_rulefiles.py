@@ -168,3 +168,28 @@ def test_circular_settings_list_every_problem():
         parse_rules(raw, "c.toml")
     assert "通报规则文件 c.toml 有 2 处问题" in e.value.message
     assert {p["path"] for p in e.value.problems} == {"[lists] large", "[[problems]] #1 op"}
+
+
+def test_rule_catalogue_is_up_to_date():
+    """docs/rules.md is generated from the rule files (make rules-doc); regenerate and compare."""
+    from jiyue.rulefiles import catalogue
+
+    page = catalogue.render()
+    doc = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    assert doc.read_text(encoding="utf-8") == page, "docs/rules.md is out of date: run `make rules-doc`"
+    for f in ("national-controls.toml", "tdt1029-2017.toml", "circular.toml", "shandong-2019.toml",
+              "policy-shandong-2022.toml", "order53-2012.toml", "default.toml"):
+        assert f"/{f}`" in page
+    assert "| `building_coefficient_min` | 0.3 | CONFIRMED |" in page
+    assert "共享值：national-controls.building_coefficient_min.value" in page
+
+
+def test_catalogue_rows_take_comments_tags_and_sources():
+    from jiyue.rulefiles.catalogue import rows
+
+    text = ('[rules]\nname = "x"\nversion = "1"\nsource = "GB 50180-2018"\n\n[a]\ntag = "LOCAL"\n'
+            '# the reason\nb = 2   # [C] art. 3\nc = { value = 0.5, tag = "U", source = "TD/T 1029-2017 §4" }\n')
+    got = {r.path: r for r in rows(text)}
+    assert got["a.b"].value == "2" and got["a.b"].tag == "LOCAL"
+    assert got["a.b"].source == "见文件来源；the reason [C] art. 3"
+    assert (got["a.c"].value, got["a.c"].tag, got["a.c"].source) == ("0.5", "U", "TD/T 1029-2017 §4")
