@@ -1475,7 +1475,7 @@ def _settle_far_commitments(contracts: list[Contract], footprints: list[Footprin
         area = round(c.lot.area, 2)
 
         def far() -> float:
-            return sum(_effective_floor_area(fp) for fp in fps if fp.kind == "building") / area
+            return sum(_effective_floor_area(fp) for fp in fps if fp.kind == "building") / area  # noqa: B023
 
         target = c.commit["commit_far"] * FAR_MARGIN
         while far() < target:

@@ -167,14 +167,7 @@ def parse_profile(data: dict[str, Any], source: str = "") -> Profile:
                 ideals[zt][key] = Ideal(float(v["value"]), str(v.get("basis", "")))
             else:
                 ideals[zt][key] = Ideal(float(v), "")
-        prof_keys = set()
-
-        def walk(ns: tuple[Node, ...]) -> None:
-            for n in ns:
-                prof_keys.update(k for k, _ in n.indicators)
-                walk(n.children)
-
-        walk(nodes)
+        prof_keys = _leaf_keys(nodes)
         lacking = sorted(prof_keys - set(ideals[zt]))
         if lacking:
             ps.add(f"[ideal.{zt}]", None, "、".join(lacking),
@@ -188,6 +181,15 @@ def parse_profile(data: dict[str, Any], source: str = "") -> Profile:
                    trees=trees, ideals=ideals, realisation_cap=cap_v, negative_rule=neg,
                    negative_zero_at=float(rules.get("negative_zero_at", 10.0)), missing_indicator=miss,
                    weight_tolerance=tol, source=source, raw=data)
+
+
+def _leaf_keys(nodes: tuple[Node, ...]) -> set[str]:
+    """The indicator keys under ``nodes``."""
+    keys: set[str] = set()
+    for n in nodes:
+        keys.update(k for k, _ in n.indicators)
+        keys |= _leaf_keys(n.children)
+    return keys
 
 
 def _node(d: dict[str, Any], path: str, source: str, ps: Problems) -> Node | None:
