@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from pathlib import Path
 
 import pytest
 from matplotlib import font_manager
@@ -111,3 +112,27 @@ def test_font_file_from_the_environment(monkeypatch, tmp_path):
         assert str(fonts.cjk_font_path()) == fonts.DEBIAN_PATHS[0]
     finally:
         fonts.cjk_font_path.cache_clear()
+
+
+def test_a_real_stale_font_cache_on_disk(tmp_path):
+    """matplotlib's fontlist-*.json built before the font was installed (entries removed), in a fresh
+    process with every UserWarning an error: the chart still draws its Chinese labels."""
+    import glob
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, check=True)
+    (cache,) = glob.glob(str(tmp_path / "fontlist-*.json"))
+    data = json.loads(Path(cache).read_text(encoding="utf-8"))
+    data["ttflist"] = [f for f in data["ttflist"] if f["fname"] != str(fonts.cjk_font_path())]
+    Path(cache).write_text(json.dumps(data), encoding="utf-8")
+    code = ("from matplotlib import font_manager as fm\n"
+            "from jiyue.reports import charts, fonts\n"
+            "assert not any(f.fname == str(fonts.cjk_font_path()) for f in fm.fontManager.ttflist)\n"
+            "charts.region_scores({'industrial': {'东部': 80.5}}, ['东部'])\n")
+    r = subprocess.run([sys.executable, "-W", "error::UserWarning", "-c", code], env=env, capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
