@@ -250,7 +250,7 @@ def render() -> str:
             lines.append("")
             desc = [f"{k}：{_cell(head[k])}" for k in ("name", "version", "title", "jurisdiction") if head.get(k)]
             if head.get("source") or head.get("basis"):
-                desc.append(f"来源：{_cell(head.get('source') or head.get('basis'))}")
+                desc.append(f"来源：{_cell(str(head.get('source') or head.get('basis')))}")
             if desc:
                 lines += ["；".join(desc), ""]
             lines += ["| 键 | 默认值 | 标签 | 来源 / 依据 |", "|---|---|---|---|"]
