@@ -19,7 +19,7 @@ from typing import Any
 
 from jiyue.errors import ProfileError
 from jiyue.evaluation.indicators import INDICATORS
-from jiyue.rulefiles import Problem, Problems, builtin_names, parse_toml, read_text
+from jiyue.rulefiles import Problem, Problems, Value, builtin_names, parse_toml, read_text
 
 ZONE_TYPES = ("industrial", "integrated")
 NEGATIVE_RULES = ("complement", "linear")
@@ -35,10 +35,9 @@ class Node:
     indicators: tuple[tuple[str, float], ...] = ()  # leaves: (indicator key, weight)
 
 
-@dataclass(frozen=True)
-class Ideal:
-    value: float
-    basis: str
+#: An ideal value with its basis (and tag / source where the file gives them) — the one value
+#: shape of every rule file (:class:`jiyue.rulefiles.Value`).
+Ideal = Value
 
 
 @dataclass(frozen=True)
@@ -164,9 +163,10 @@ def parse_profile(data: dict[str, Any], source: str = "") -> Profile:
                        f"评价方案 {source}：[ideal.{zt}] 中的指标「{key}」未定义；可用指标：{'、'.join(INDICATORS)}")
                 continue
             if isinstance(v, dict):
-                ideals[zt][key] = Ideal(float(v["value"]), str(v.get("basis", "")))
+                ideals[zt][key] = Ideal(float(v["value"]), str(v.get("tag", "")), str(v.get("source", "")),
+                                        str(v.get("basis", "")))
             else:
-                ideals[zt][key] = Ideal(float(v), "")
+                ideals[zt][key] = Ideal(float(v))
         prof_keys = _leaf_keys(nodes)
         lacking = sorted(prof_keys - set(ideals[zt]))
         if lacking:
