@@ -59,7 +59,7 @@ def cjk_font_path() -> Path:
     if env:
         if Path(env).is_file():
             return Path(env)
-        raise CjkFontMissing(f"环境变量 {ENV} 指向的中文字体文件不存在：{env}")
+        raise CjkFontMissing(f"环境变量 {ENV} 指向的中文字体文件不存在：{env}（或取消该变量并安装：{APT_COMMAND}）")
     for p in DEBIAN_PATHS:
         if Path(p).is_file():
             return Path(p)
