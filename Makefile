@@ -6,7 +6,7 @@ DB ?= data/jiyue.duckdb
 OUT ?= out
 DATA ?=
 
-.PHONY: run test venv bench clean
+.PHONY: run test venv system bench clean rules-doc
 
 $(BIN)/jiyue: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -16,7 +16,11 @@ $(BIN)/jiyue: pyproject.toml
 
 venv: $(BIN)/jiyue
 
-run: venv
+# the Debian packages of scripts/system-packages.txt (installed as root, else the exact command is printed)
+system:
+	@bash scripts/setup-system.sh
+
+run: system venv
 	@mkdir -p data $(OUT)
 	@if [ -z "$(DATA)" ]; then \
 	  echo "== 生成演示数据包 data/demo.gpkg"; $(BIN)/jiyue demo data/demo.gpkg || exit $$?; \
@@ -61,9 +65,13 @@ run: venv
 	@echo "== 网页服务（Ctrl+C 结束）"
 	$(BIN)/jiyue serve --db $(DB) --demo-users
 
-test: venv
+test: system venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/python -m pytest
+
+# docs/rules.md, the rule catalogue, from the built-in rule files (a test checks it is current)
+rules-doc: venv
+	$(BIN)/python -m jiyue.rulefiles.catalogue --out docs/rules.md
 
 bench: venv
 	$(BIN)/python bench/run.py

@@ -165,8 +165,8 @@ def write_gpkg(layers: dict[str, Any], path: Path) -> Path:
 
 # =========================================================================== more builders
 # Everything below writes packages "from outside", the way a land bureau would: field names
-# and aliases are copied by hand from the data contract (docs: /work/shared/spec/
-# data-contract.md), never taken from jiyue.schema, so a drift of the code is caught.
+# and aliases are copied by hand from the data contract (docs/sources/data-contract-v1.md),
+# never taken from jiyue.schema, so a drift of the code is caught.
 
 #: Chinese aliases of the contract, per layer (the first alias where several are given).
 ALIASES_ZH: dict[str, dict[str, str]] = {

@@ -1,7 +1,7 @@
 """A synthetic national monitoring set: 541 zones (430 工业主导型 + 111 产城融合型) with the demo.
 
 The set is calibrated so that, **together with the demo zone** (聊城经济技术开发区（演示数据）),
-the national figures equal the published 2020 round (zone-evaluation.md §7.3, the 2020 circular):
+the national figures equal the published 2020 round (docs/sources/tdt1029-2017.md §7.3, the 2020 circular):
 
 | indicator | national (Σ numerator ÷ Σ denominator) |
 |---|---|
@@ -56,7 +56,7 @@ TARGETS_2020 = {
     "tax_per_ha": 539.96,
 }
 MEAN_SCORE_2020 = 61.53
-# the 2019 round, implied by the 2020 circular's year-on-year changes (spec §7.3, "Derived")
+# the 2019 round, implied by the 2020 circular's year-on-year changes (docs/sources/tdt1029-2017.md §7.3, "Derived")
 TARGETS_2019 = {**TARGETS_2020, "industrial_fai_intensity": 8589.0, "industrial_tax_per_ha": 657.0,
                 "tax_per_ha": 562.0, "supply_rate": 92.4, "built_rate": 92.5, "development_rate": 89.2}
 REGION_COUNTS = {"东部": 250, "中部": 114, "西部": 122, "东北": 55}

@@ -1,4 +1,4 @@
-"""The synthetic zone of zone-evaluation.md §9.5, built as a real package.
+"""The synthetic zone of docs/sources/tdt1029-2017.md §9.5, built as a real package.
 
 A = 500 ha (A2 300, A1 40, A4 160), B21 = 60, B22 = 100, B11 = 40, C1 = 50 (ha);
 D = 520 (all of A + 20 ha of B21), G = 10; floor area on A 450 万m², on A2 270 万m²;

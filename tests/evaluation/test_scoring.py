@@ -95,7 +95,7 @@ def test_realisation_rules(prof) -> None:
 
 
 def test_haerlin_2012_weighted_sum_regression(prof) -> None:
-    """zone-evaluation.md §9.2: 98.25 from the stored (faulty) weight set, as a plain weighted sum."""
+    """docs/sources/tdt1029-2017.md §9.2: 98.25 from the stored (faulty) weight set, as a plain weighted sum."""
     dev_use = Node("dev_use", "土地利用状况", 0.7, children=(
         Node("degree", "土地利用程度", 0.25, indicators=(("development_rate", 0.5),)),  # the faulty 0.5
         Node("structure", "用地结构状况", 0.25, indicators=(("industrial_land_ratio", 1.0),)),

@@ -1,4 +1,4 @@
-"""The spec's worked examples A1–A25 (idle-land-recovery-hazards.md part A), figures by hand.
+"""The spec's worked examples A1–A25 (docs/sources/mlr-order-53.md part A), figures by hand.
 
 Money is 万元 in jiyue: 50,000,000 CNY = 5 000 万元. Every expected figure is written out
 from the spec's arithmetic, never taken from the code.

@@ -1,4 +1,4 @@
-"""The worked examples of per-mu-and-standard-land.md part C (C1–C8), figures by hand."""
+"""The worked examples of docs/sources/per-mu-schemes.md part C (C1–C8), figures by hand."""
 
 from __future__ import annotations
 

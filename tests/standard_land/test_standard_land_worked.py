@@ -1,4 +1,4 @@
-"""The spec's worked examples C9–C13 (per-mu-and-standard-land.md part C), by hand arithmetic.
+"""The spec's worked examples C9–C13 (docs/sources/standard-land.md part C), by hand arithmetic.
 
 Each expected figure is written out from the spec's numbers, never taken from the code.
 """

@@ -3,8 +3,9 @@
 A profile names, per zone type, the tree target → sub-target → indicator with weights, the
 ideal value (理想值) of each indicator with its basis, and the scoring rules (realisation
 cap, negative-indicator rule, missing-indicator policy). Weights must sum to 1 at every node;
-a profile that breaks this is refused with the node named. Built-in profiles live in
-``jiyue/profiles/``; ``--profile FILE`` takes a user's own.
+a profile that breaks this is refused with the node named — with every problem of the file
+listed (:class:`jiyue.rulefiles.Problems`). Built-in profiles live in ``jiyue/profiles/``;
+``--profile FILE`` takes a user's own; reading is :mod:`jiyue.rulefiles`'s.
 """
 
 from __future__ import annotations
@@ -12,14 +13,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jiyue.errors import ProfileError
 from jiyue.evaluation.indicators import INDICATORS
+from jiyue.rulefiles import Problem, Problems, Value, builtin_names, parse_toml, read_text
 
 ZONE_TYPES = ("industrial", "integrated")
 NEGATIVE_RULES = ("complement", "linear")
@@ -35,10 +35,9 @@ class Node:
     indicators: tuple[tuple[str, float], ...] = ()  # leaves: (indicator key, weight)
 
 
-@dataclass(frozen=True)
-class Ideal:
-    value: float
-    basis: str
+#: An ideal value with its basis (and tag / source where the file gives them) — the one value
+#: shape of every rule file (:class:`jiyue.rulefiles.Value`).
+Ideal = Value
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,7 @@ class Profile:
 
 def builtin_profiles() -> list[str]:
     """Names of the profiles shipped with jiyue."""
-    return sorted(p.name[:-5] for p in resources.files("jiyue.profiles").iterdir()
-                  if p.name.endswith(".toml"))
+    return builtin_names("jiyue.profiles")
 
 
 def _cannot_read(message: str) -> ProfileError:
@@ -99,125 +97,144 @@ def _cannot_read(message: str) -> ProfileError:
     return e
 
 
+def _fail(kind: str, **kw: Any) -> ProfileError:
+    if kind == "missing_file":
+        return _cannot_read(f"找不到评价方案文件：{kw['path']}")
+    if kind == "unknown_name":
+        return _cannot_read(f"没有名为「{kw['name']}」的内置评价方案；可用：{kw['names']}，或给出 .toml 文件路径")
+    if kind == "unreadable":
+        return _cannot_read(f"无法读取评价方案文件 {kw['path']}：{kw['err']}")
+    return _cannot_read(f"评价方案 {kw['source']} 不是有效的 TOML：{kw['err']}")
+
+
 def load_profile(name_or_path: str | Path | None = None) -> Profile:
     """Load a built-in profile by name, or a profile file; validate it."""
-    ref = str(name_or_path or "tdt1029-2017")
-    p = Path(ref)
-    if p.suffix.lower() == ".toml" or p.exists():
-        if not p.exists():
-            raise _cannot_read(f"找不到评价方案文件：{p}")
-        text = p.read_text(encoding="utf-8")
-        source = str(p)
-    else:
-        res = resources.files("jiyue.profiles") / f"{ref}.toml"
-        if not res.is_file():
-            raise _cannot_read(f"没有名为「{ref}」的内置评价方案；可用：{'、'.join(builtin_profiles())}，"
-                               "或给出 .toml 文件路径")
-        text = res.read_text(encoding="utf-8")
-        source = f"builtin:{ref}"
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise _cannot_read(f"评价方案 {source} 不是有效的 TOML：{e}") from None
+    text, source = read_text(str(name_or_path or "tdt1029-2017"), package="jiyue.profiles", names=builtin_profiles,
+                             fail=_fail)
+    data = parse_toml(text, source, fail=_fail)
     return dataclasses.replace(parse_profile(data, source),
                                sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
+def _refuse(source: str) -> Any:
+    """The exception of a profile with problems: one problem is its own message, several are listed."""
+    def make(items: list[Problem]) -> ProfileError:
+        if len(items) == 1:
+            return ProfileError(items[0].text())
+        return ProfileError(f"评价方案 {source} 有 {len(items)} 处问题：\n" + "\n".join(f"  - {p.text()}" for p in items))
+    return make
+
+
 def parse_profile(data: dict[str, Any], source: str = "") -> Profile:
-    """Build and check a :class:`Profile` from parsed TOML."""
+    """Build and check a :class:`Profile` from parsed TOML; every problem is listed at once."""
+    ps = Problems(source)
     meta = data.get("profile") or {}
     for k in ("name", "version"):
         if not meta.get(k):
-            raise ProfileError(f"评价方案 {source} 的 [profile] 缺少 {k}")
+            ps.add(f"[profile] {k}", None, "必填", f"评价方案 {source} 的 [profile] 缺少 {k}")
     rules = data.get("rules") or {}
     tol = float(rules.get("weight_tolerance", 1e-6))
     cap = rules.get("realisation_cap", 100.0)
     cap_v = None if cap in (False, None, 0, 0.0) else float(cap)
     neg = str(rules.get("negative_rule", "complement"))
     if neg not in NEGATIVE_RULES:
-        raise ProfileError(f"评价方案 {source}：negative_rule 应为 {'/'.join(NEGATIVE_RULES)}，实际为「{neg}」")
+        ps.add("[rules] negative_rule", neg, "/".join(NEGATIVE_RULES),
+               f"评价方案 {source}：negative_rule 应为 {'/'.join(NEGATIVE_RULES)}，实际为「{neg}」")
     miss = str(rules.get("missing_indicator", "renormalise"))
     if miss not in MISSING_POLICIES:
-        raise ProfileError(f"评价方案 {source}：missing_indicator 应为 {'/'.join(MISSING_POLICIES)}，"
-                           f"实际为「{miss}」")
+        ps.add("[rules] missing_indicator", miss, "/".join(MISSING_POLICIES),
+               f"评价方案 {source}：missing_indicator 应为 {'/'.join(MISSING_POLICIES)}，实际为「{miss}」")
     trees_raw = data.get("tree") or {}
     ideals_raw = data.get("ideal") or {}
     trees: dict[str, tuple[Node, ...]] = {}
     ideals: dict[str, dict[str, Ideal]] = {}
     for zt in ZONE_TYPES:
         if zt not in trees_raw:
-            raise ProfileError(f"评价方案 {source} 缺少评价类型「{zt}」的指标体系 [[tree.{zt}]]")
-        nodes = tuple(_node(n, f"tree.{zt}", source) for n in trees_raw[zt])
-        _check_weights(nodes, f"tree.{zt}", tol, source)
+            ps.add(f"[[tree.{zt}]]", None, "指标体系",
+                   f"评价方案 {source} 缺少评价类型「{zt}」的指标体系 [[tree.{zt}]]")
+            continue
+        nodes = tuple(n for n in (_node(n, f"tree.{zt}", source, ps) for n in trees_raw[zt]) if n is not None)
+        _check_weights(nodes, f"tree.{zt}", tol, source, ps)
         trees[zt] = nodes
         ideals[zt] = {}
         for key, v in (ideals_raw.get(zt) or {}).items():
             if key not in INDICATORS:
-                raise ProfileError(f"评价方案 {source}：[ideal.{zt}] 中的指标「{key}」未定义；"
-                                   f"可用指标：{'、'.join(INDICATORS)}")
+                ps.add(f"[ideal.{zt}] {key}", key, "、".join(INDICATORS),
+                       f"评价方案 {source}：[ideal.{zt}] 中的指标「{key}」未定义；可用指标：{'、'.join(INDICATORS)}")
+                continue
             if isinstance(v, dict):
-                ideals[zt][key] = Ideal(float(v["value"]), str(v.get("basis", "")))
+                ideals[zt][key] = Ideal(float(v["value"]), str(v.get("tag", "")), str(v.get("source", "")),
+                                        str(v.get("basis", "")))
             else:
-                ideals[zt][key] = Ideal(float(v), "")
-        prof_keys = set()
-
-        def walk(ns: tuple[Node, ...]) -> None:
-            for n in ns:
-                prof_keys.update(k for k, _ in n.indicators)
-                walk(n.children)
-
-        walk(nodes)
+                ideals[zt][key] = Ideal(float(v))
+        prof_keys = _leaf_keys(nodes)
         lacking = sorted(prof_keys - set(ideals[zt]))
         if lacking:
-            raise ProfileError(f"评价方案 {source}：评价类型「{zt}」的指标 {'、'.join(lacking)} 没有理想值 [ideal.{zt}]")
-        for k in prof_keys:
-            if INDICATORS[k].direction == "positive" and ideals[zt][k].value <= 0:
-                raise ProfileError(f"评价方案 {source}：[ideal.{zt}] {k} 的理想值应大于0")
+            ps.add(f"[ideal.{zt}]", None, "、".join(lacking),
+                   f"评价方案 {source}：评价类型「{zt}」的指标 {'、'.join(lacking)} 没有理想值 [ideal.{zt}]")
+        for k in sorted(prof_keys - set(lacking)):
+            if k in INDICATORS and INDICATORS[k].direction == "positive" and ideals[zt][k].value <= 0:
+                ps.add(f"[ideal.{zt}] {k}", ideals[zt][k].value, "大于0",
+                       f"评价方案 {source}：[ideal.{zt}] {k} 的理想值应大于0")
+    ps.raise_if_any(_refuse(source))
     return Profile(name=str(meta["name"]), version=str(meta["version"]), title=str(meta.get("title", "")),
                    trees=trees, ideals=ideals, realisation_cap=cap_v, negative_rule=neg,
                    negative_zero_at=float(rules.get("negative_zero_at", 10.0)), missing_indicator=miss,
                    weight_tolerance=tol, source=source, raw=data)
 
 
-def _node(d: dict[str, Any], path: str, source: str) -> Node:
+def _leaf_keys(nodes: tuple[Node, ...]) -> set[str]:
+    """The indicator keys under ``nodes``."""
+    keys: set[str] = set()
+    for n in nodes:
+        keys.update(k for k, _ in n.indicators)
+        keys |= _leaf_keys(n.children)
+    return keys
+
+
+def _node(d: dict[str, Any], path: str, source: str, ps: Problems) -> Node | None:
     key = str(d.get("key") or "")
     if not key:
-        raise ProfileError(f"评价方案 {source}：{path} 中有节点缺少 key")
+        ps.add(path, None, "key", f"评价方案 {source}：{path} 中有节点缺少 key")
+        return None
     here = f"{path}/{key}"
     if "weight" not in d:
-        raise ProfileError(f"评价方案 {source}：节点 {here}（{d.get('name', '')}）缺少 weight")
-    children = tuple(_node(c, here, source) for c in d.get("children", []))
+        ps.add(here, None, "weight", f"评价方案 {source}：节点 {here}（{d.get('name', '')}）缺少 weight")
+    children = tuple(c for c in (_node(c, here, source, ps) for c in d.get("children", [])) if c is not None)
     inds = tuple((str(k), float(w)) for k, w in (d.get("indicators") or {}).items())
     for k, _ in inds:
         if k not in INDICATORS:
-            raise ProfileError(f"评价方案 {source}：节点 {here} 中的指标「{k}」未定义；"
-                               f"可用指标：{'、'.join(INDICATORS)}")
+            ps.add(f"{here} {k}", k, "、".join(INDICATORS),
+                   f"评价方案 {source}：节点 {here} 中的指标「{k}」未定义；可用指标：{'、'.join(INDICATORS)}")
     if children and inds:
-        raise ProfileError(f"评价方案 {source}：节点 {here} 不能同时有下级节点和指标")
-    if not children and not inds:
-        raise ProfileError(f"评价方案 {source}：节点 {here} 既没有下级节点也没有指标")
-    return Node(key, str(d.get("name", key)), float(d["weight"]), children, inds)
+        ps.add(here, None, "下级节点或指标之一", f"评价方案 {source}：节点 {here} 不能同时有下级节点和指标")
+    if not children and not inds and not d.get("children"):
+        ps.add(here, None, "下级节点或指标", f"评价方案 {source}：节点 {here} 既没有下级节点也没有指标")
+    return Node(key, str(d.get("name", key)), float(d.get("weight", 0.0)), children, inds)
 
 
-def _check_weights(nodes: tuple[Node, ...], path: str, tol: float, source: str) -> None:
+def _check_weights(nodes: tuple[Node, ...], path: str, tol: float, source: str, ps: Problems) -> None:
     total = sum(n.weight for n in nodes)
     negative = [n.key for n in nodes if n.weight < 0]
     if negative:
-        raise ProfileError(f"评价方案 {source}：节点 {path} 下的 {'、'.join(negative)} 权重为负数；权重应在 0 到 1 之间")
-    if not math.isclose(total, 1.0, abs_tol=tol):
+        ps.add(path, "、".join(negative), "0 到 1 之间的权重",
+               f"评价方案 {source}：节点 {path} 下的 {'、'.join(negative)} 权重为负数；权重应在 0 到 1 之间")
+    elif not math.isclose(total, 1.0, abs_tol=tol):
         detail = " + ".join(f"{n.key} {n.weight:g}" for n in nodes)
-        raise ProfileError(f"评价方案 {source}：节点 {path} 下的权重之和为 {total:.6g}（{detail}），应为 1")
+        ps.add(path, total, "权重之和为 1",
+               f"评价方案 {source}：节点 {path} 下的权重之和为 {total:.6g}（{detail}），应为 1")
     for n in nodes:
         here = f"{path}/{n.key}"
         if n.children:
-            _check_weights(n.children, here, tol, source)
-        else:
+            _check_weights(n.children, here, tol, source, ps)
+        elif n.indicators:
             s = sum(w for _, w in n.indicators)
             negative = [k for k, w in n.indicators if w < 0]
             if negative:
-                raise ProfileError(f"评价方案 {source}：节点 {here}（{n.name}）的指标 {'、'.join(negative)} "
-                                   "权重为负数；权重应在 0 到 1 之间")
-            if not math.isclose(s, 1.0, abs_tol=tol):
+                ps.add(here, "、".join(negative), "0 到 1 之间的权重",
+                       f"评价方案 {source}：节点 {here}（{n.name}）的指标 {'、'.join(negative)} "
+                       "权重为负数；权重应在 0 到 1 之间")
+            elif not math.isclose(s, 1.0, abs_tol=tol):
                 detail = " + ".join(f"{k} {w:g}" for k, w in n.indicators)
-                raise ProfileError(f"评价方案 {source}：节点 {here}（{n.name}）的指标权重之和为 {s:.6g}"
-                                   f"（{detail}），应为 1")
+                ps.add(here, s, "权重之和为 1",
+                       f"评价方案 {source}：节点 {here}（{n.name}）的指标权重之和为 {s:.6g}（{detail}），应为 1")

@@ -3,7 +3,7 @@
 "满一年" (a full year) is counted by calendar anniversaries: a period that starts on
 2020-03-01 is a full year old on 2021-03-01 (the anniversary day itself counts). A start on
 29 February has no anniversary in a common year; the rules file chooses 28 February
-(``feb28``, the default) or 1 March (``mar1``). The sources do not settle it (spec A.4, own
+(``feb28``, the default) or 1 March (``mar1``). The sources do not settle it (docs/sources/mlr-order-53.md §A.4, own
 convention), so it is configuration.
 """
 

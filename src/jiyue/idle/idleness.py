@@ -1,7 +1,7 @@
 """Idle land (闲置土地) per MLR Order 53: start date, commencement, the two idle tests, cause, route, fee.
 
 Pure functions of :class:`~jiyue.idle.facts.ParcelFacts`, an ``as_of`` date and the
-:class:`~jiyue.idle.rules.Rules` (spec A.2–A.7):
+:class:`~jiyue.idle.rules.Rules` (docs/sources/mlr-order-53.md §A.2–A.7):
 
 * D0, the effective start date: the latest supplementary agreement, else the agreed start
   date, else delivery + 1 year (configurable);
@@ -77,7 +77,7 @@ def agreed_completion(f: ParcelFacts, as_of: dt.date | None = None) -> dt.date |
 def commencement_test(*, permit: bool, foundation_type: str, pit_complete: bool = False,
                       all_piles_driven: bool = False, foundation_fraction: float = 0.0,
                       other_share: Fraction = Fraction(1, 3)) -> bool:
-    """Order 53's test of 动工开发 for one progress record (spec A.3).
+    """Order 53's test of 动工开发 for one progress record (docs/sources/mlr-order-53.md §A.3).
 
     A permit alone is not commencement; with it, a deep-pit project needs the pit dug, a piled
     one **all** piles driven, any other one a third of the foundation work.
@@ -125,7 +125,7 @@ def in_production_on(f: ParcelFacts, as_of: dt.date) -> dt.date | None:
 def open_halt(f: ParcelFacts, as_of: dt.date, after: dt.date | None = None) -> Event | None:
     """The latest ``halted`` event (after ``after``) not followed by ``resumed``/``completed``.
 
-    A resumed-then-halted-again project restarts the halt clock (own convention, spec A.4).
+    A resumed-then-halted-again project restarts the halt clock (own convention, docs/sources/mlr-order-53.md §A.4).
     """
     halt: Event | None = None
     for e in f.events_until(as_of):
@@ -288,7 +288,7 @@ def _route(res: IdleResult, f: ParcelFacts, rules: Rules, anchor: dt.date, as_of
 
 
 def assess_idle(f: ParcelFacts, rules: Rules, as_of: dt.date) -> IdleResult:
-    """Classify one parcel at ``as_of`` (spec A.4) and choose its route and fee (A.5–A.7)."""
+    """Classify one parcel at ``as_of`` (docs/sources/mlr-order-53.md §A.4) and choose its route and fee (A.5–A.7)."""
     res = IdleResult()
     leap = rules.start_date.leap_day
     d0, basis = effective_start(f, rules, as_of)

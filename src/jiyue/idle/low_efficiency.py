@@ -1,4 +1,4 @@
-"""Low-efficiency land (低效用地) rule sets (spec A.11): L1, L2 (Minhou 2018) and the 2008 benchmarks.
+"""Low-efficiency land (低效用地) rule sets (docs/sources/mlr-order-53.md §A.11): L1, L2 (Minhou 2018) and the 2008 benchmarks.
 
 Each rule set is selected in the rules file (``[low_efficiency] active``) and parameterised
 there. A parcel already determined idle is not assessed (the rule sets apply to land that is
@@ -60,7 +60,7 @@ def production_stop(f: ParcelFacts, as_of: dt.date) -> Event | None:
 
 
 def intensity(f: ParcelFacts, as_of: dt.date, include_land: bool = True) -> tuple[float, float] | None:
-    """(actual, agreed) investment intensity in 万元/亩 (land price included, spec A.11)."""
+    """(actual, agreed) investment intensity in 万元/亩 (land price included, docs/sources/mlr-order-53.md §A.11)."""
     invested = latest_value(f, as_of, "invested_wan")
     if invested is None or not f.area_m2:
         return None

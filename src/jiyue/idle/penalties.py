@@ -1,4 +1,4 @@
-"""Contract penalties already due (出让合同违约金, spec A.9).
+"""Contract penalties already due (出让合同违约金, docs/sources/mlr-order-53.md §A.9).
 
 * late start: ‰ per day × land price × days from the agreed (or re-agreed) start date to
   commencement, or to ``as_of`` while not commenced; excused when the delay's verified cause

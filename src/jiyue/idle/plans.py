@@ -1,4 +1,4 @@
-"""Disposal plans (处置方案, 一宗一策) and the checks on their options (spec A.6–A.7).
+"""Disposal plans (处置方案, 一宗一策) and the checks on their options (docs/sources/mlr-order-53.md §A.6–A.7).
 
 A plan is ``{"option": CODE, ...fields}``. :func:`check_plan` returns every problem with it
 (an empty list = valid); the ledger refuses a plan with problems. The options:

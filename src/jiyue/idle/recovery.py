@@ -1,4 +1,4 @@
-"""Recovery and re-grant economics (收储 → 再出让, spec part B), pure.
+"""Recovery and re-grant economics (收储 → 再出让, docs/sources/land-reserve-recovery.md), pure.
 
 ``REVENUE = Σ revenues`` (re-grant price, idle fee collected …), ``COST = Σ cost items``
 (holder compensation, buildings, taxes and fees, agency, pre-development, finance, admin …),

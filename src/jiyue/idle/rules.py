@@ -11,15 +11,14 @@ at once (file, ``[section] key``, what was found, what was expected).
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jiyue.codes import CAUSES, SUPPLY_CLASSES, SUPPLY_METHODS, VETO_EVENTS
 from jiyue.errors import ProfileError
+from jiyue.rulefiles import Problems, builtin_names, lookup, parse_toml, read_text, resolve_refs
 from jiyue.idle import labels
 from jiyue.idle.calendar import LEAP_RULES
 
@@ -136,9 +135,11 @@ class L2:
 class Benchmark:
     title: str = ""
     source: str = ""
-    building_coverage_min: float = 0.30
+    # national controls shared with the standard-land engine (jiyue/rulefiles/national-controls.toml)
+    building_coverage_min: float = field(
+        default_factory=lambda: float(lookup("national-controls.building_coefficient_min.value")))
     far_min: dict[str, float] = field(default_factory=lambda: {
-        "C17": 0.8, "C25": 0.5, "C26": 0.6, "C27": 0.7, "C292": 1.0, "C31": 0.6, "C14": 1.0})
+        str(k): float(v) for k, v in lookup("national-controls.far_min_by_industry.values").items()})
 
     def far_min_for(self, industry_code: str | None) -> tuple[str, float] | None:
         """(matched prefix, minimum FAR) of an industry code; the longest prefix wins."""
@@ -214,13 +215,13 @@ LIST_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
 SHARES = {("commencement", "other_foundation_share"), ("idle", "area_share"), ("idle", "investment_share")}
 
 
-def _convert(section: str, key: str, value: Any, default: Any, errors: list[str], where: str) -> Any:
+def _convert(section: str, key: str, value: Any, default: Any, errors: Problems, where: str) -> Any:
     """Convert one TOML value to the type of its default; append a message when it does not fit."""
     path = f"[{section}] {key}"
 
     def bad(expected: str) -> None:
-        errors.append(labels.TEXT["rules_bad_value"].format(where=where, path=path, found=repr(value),
-                                                             expected=expected))
+        errors.add(path, value, expected, labels.TEXT["rules_bad_value"].format(
+            where=where, path=path, found=repr(value), expected=expected))
 
     if (section, key) in SHARES:
         try:
@@ -274,7 +275,7 @@ def _convert(section: str, key: str, value: Any, default: Any, errors: list[str]
         out = {}
         for k, v in value.items():
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
-                errors.append(labels.TEXT["rules_bad_value"].format(
+                errors.add(f"{path}.{k}", v, "正数", labels.TEXT["rules_bad_value"].format(
                     where=where, path=f"{path}.{k}", found=repr(v), expected="正数"))
                 continue
             out[str(k)] = float(v)
@@ -282,21 +283,21 @@ def _convert(section: str, key: str, value: Any, default: Any, errors: list[str]
     return value  # pragma: no cover
 
 
-def _section(cls: type, data: Any, section: str, errors: list[str], where: str) -> Any:
+def _section(cls: type, data: Any, section: str, errors: Problems, where: str) -> Any:
     """Fill the dataclass ``cls`` from a TOML table; unknown keys are errors."""
     base = cls()
     if data is None:
         return base
     if not isinstance(data, dict):
-        errors.append(labels.TEXT["rules_bad_value"].format(where=where, path=f"[{section}]", found=repr(data),
-                                                             expected="一个表（[section]）"))
+        errors.add(f"[{section}]", data, "一个表（[section]）", labels.TEXT["rules_bad_value"].format(
+            where=where, path=f"[{section}]", found=repr(data), expected="一个表（[section]）"))
         return base
     names = {f.name: f for f in dataclasses.fields(cls)}
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in names:
-            errors.append(labels.TEXT["rules_unknown_key"].format(where=where, path=f"[{section}] {key}",
-                                                                  expected="、".join(names)))
+            errors.add(f"[{section}] {key}", key, "、".join(names), labels.TEXT["rules_unknown_key"].format(
+                where=where, path=f"[{section}] {key}", expected="、".join(names)))
             continue
         values[key] = _convert(section, key, value, getattr(base, key), errors, where)
     return dataclasses.replace(base, **values)
@@ -309,17 +310,18 @@ SECTIONS: dict[str, type] = {"start_date": StartDate, "commencement": Commenceme
 
 def parse_rules(data: dict[str, Any], source: str = "") -> Rules:
     """Build and check :class:`Rules` from parsed TOML; every problem is reported at once."""
-    errors: list[str] = []
+    data = resolve_refs(data, source)
     where = source or "规则文件"
+    errors = Problems(where)
     head = data.get("rules")
     if not isinstance(head, dict) or not head.get("name") or not head.get("version"):
-        errors.append(labels.TEXT["rules_no_header"].format(where=where))
+        errors.add("[rules]", head, "name 与 version", labels.TEXT["rules_no_header"].format(where=where))
         head = head if isinstance(head, dict) else {}
     known = {"rules", "low_efficiency", *SECTIONS}
     for key in data:
         if key not in known:
-            errors.append(labels.TEXT["rules_unknown_key"].format(where=where, path=f"[{key}]",
-                                                                  expected="、".join(sorted(known))))
+            errors.add(f"[{key}]", key, "、".join(sorted(known)), labels.TEXT["rules_unknown_key"].format(
+                where=where, path=f"[{key}]", expected="、".join(sorted(known))))
     sections = {name: _section(cls, data.get(name), name, errors, where) for name, cls in SECTIONS.items()}
     le_raw = data.get("low_efficiency") or {}
     if not isinstance(le_raw, dict):
@@ -327,8 +329,8 @@ def parse_rules(data: dict[str, Any], source: str = "") -> Rules:
     le_known = {"active", *LOW_EFFICIENCY_SETS}
     for key in le_raw:
         if key not in le_known:
-            errors.append(labels.TEXT["rules_unknown_key"].format(where=where, path=f"[low_efficiency] {key}",
-                                                                  expected="、".join(sorted(le_known))))
+            errors.add(f"[low_efficiency] {key}", key, "、".join(sorted(le_known)), labels.TEXT["rules_unknown_key"]
+                       .format(where=where, path=f"[low_efficiency] {key}", expected="、".join(sorted(le_known))))
     active = LowEfficiency().active
     if "active" in le_raw:
         active = _convert("low_efficiency", "active", le_raw["active"], active, errors, where)
@@ -340,43 +342,33 @@ def parse_rules(data: dict[str, Any], source: str = "") -> Rules:
     )
     idle = sections["idle"]
     if idle.recovery_years < idle.fee_years:
-        errors.append(labels.TEXT["rules_bad_value"].format(
-            where=where, path="[idle] recovery_years", found=idle.recovery_years,
-            expected=f"不小于 fee_years（{idle.fee_years}）"))
-    if errors:
-        raise ProfileError(labels.TEXT["rules_invalid"].format(where=where, n=len(errors))
-                           + "\n" + "\n".join(f"  - {e}" for e in errors))
+        errors.add("[idle] recovery_years", idle.recovery_years, f"不小于 fee_years（{idle.fee_years}）",
+                   labels.TEXT["rules_bad_value"].format(where=where, path="[idle] recovery_years",
+                                                         found=idle.recovery_years,
+                                                         expected=f"不小于 fee_years（{idle.fee_years}）"))
+    errors.raise_if_any(lambda ps: ProfileError(labels.TEXT["rules_invalid"].format(where=where, n=len(ps))
+                                                + "\n" + "\n".join(f"  - {e.text()}" for e in ps)))
     return Rules(name=str(head["name"]), version=str(head["version"]), title=str(head.get("title", "")),
                  jurisdiction=str(head.get("jurisdiction", "")), source=source, low_efficiency=le, **sections)
 
 
 def builtin_rules() -> list[str]:
     """Names of the rule files shipped with jiyue."""
-    return sorted(p.name[:-5] for p in resources.files("jiyue.idle.rulesets").iterdir()
-                  if p.name.endswith(".toml"))
+    return builtin_names(RULESETS)
+
+
+RULESETS = "jiyue.idle.rulesets"
+
+
+def _fail(kind: str, **kw: Any) -> Exception:
+    key = {"missing_file": "rules_missing_file", "unknown_name": "rules_unknown_name",
+           "unreadable": "rules_unreadable", "bad_toml": "rules_bad_toml"}[kind]
+    if kind == "bad_toml":
+        kw = {"where": kw["source"], "err": kw["err"]}
+    return ProfileError(labels.TEXT[key].format(**kw))
 
 
 def load_rules(name_or_path: str | Path | None = None) -> Rules:
     """Load a built-in rule file by name, or a rule file by path; validate it."""
-    ref = str(name_or_path or DEFAULT_RULES)
-    p = Path(ref)
-    if p.suffix.lower() == ".toml" or p.exists():
-        if not p.is_file():
-            raise ProfileError(labels.TEXT["rules_missing_file"].format(path=p))
-        try:
-            text = p.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise ProfileError(labels.TEXT["rules_unreadable"].format(path=p, err=e)) from None
-        source = str(p)
-    else:
-        res = resources.files("jiyue.idle.rulesets") / f"{ref}.toml"
-        if not res.is_file():
-            raise ProfileError(labels.TEXT["rules_unknown_name"].format(name=ref,
-                                                                        names="、".join(builtin_rules())))
-        text = res.read_text(encoding="utf-8")
-        source = f"builtin:{ref}"
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ProfileError(labels.TEXT["rules_bad_toml"].format(where=source, err=e)) from None
-    return parse_rules(data, source)
+    text, source = read_text(str(name_or_path or DEFAULT_RULES), package=RULESETS, names=builtin_rules, fail=_fail)
+    return parse_rules(parse_toml(text, source, fail=_fail), source)

@@ -1,4 +1,4 @@
-"""The land-stock chain 批 → 供 → 用 → 建 → 投 → 达 (spec A.10), one category per parcel.
+"""The land-stock chain 批 → 供 → 用 → 建 → 投 → 达 (docs/sources/mlr-order-53.md §A.10), one category per parcel.
 
 Working definitions (management categories, not statutory terms; configurable where a
 threshold is involved):

@@ -1,4 +1,4 @@
-"""Region- and park-level per-mu figures (spec A.10): Σ numerator / Σ denominator, never a mean
+"""Region- and park-level per-mu figures (docs/sources/per-mu-schemes.md §A.10): Σ numerator / Σ denominator, never a mean
 of firm ratios; class counts; rankings of parks / streets / zones; year-on-year change.
 
 One record per (level, key, group): level ``zone`` (enterprises.zone_code, else the zone of the

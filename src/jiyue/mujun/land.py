@@ -1,6 +1,6 @@
 """Land accounting of an enterprise for one year, in m² (亩 only at the end).
 
-The rule (spec A.6, recommended wording [U]; documented in docs/mujun.md):
+The rule (docs/sources/per-mu-schemes.md §A.6, recommended wording [U]; documented in docs/mujun.md):
 
     evaluated land = own land + land used under lease − land leased out to evaluated tenants
 

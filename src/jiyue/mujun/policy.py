@@ -17,13 +17,12 @@ measures. Each measure applies to some classes and is one of:
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from jiyue.mujun import labels
-from jiyue.mujun.scheme import SchemeError, _Reader, _builtin, read_rule_text
+from jiyue.mujun.scheme import _Collect, _Reader, _builtin, read_rule_text, toml_data
 
 KINDS = ("surcharge", "eligibility", "priority", "relief")
 POLICY_VARIABLES = {**{k: v for k, v in labels.VARIABLES.items()},
@@ -84,23 +83,22 @@ def load_policy(ref: str | Path) -> Policy:
 
 
 def policy_from_text(text: str, origin: str = "") -> Policy:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise SchemeError(labels.ERR["toml"].format(what="差别化政策表", source=origin, err=e)) from None
-    p = parse_policy(data, origin)
+    p = parse_policy(toml_data(text, origin, "差别化政策表"), origin)
     return replace(p, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def parse_policy(data: dict[str, Any], source: str = "") -> Policy:
+    """Build and check a :class:`Policy`; every problem is listed at once (one per measure and table)."""
     what = "差别化政策表"
+    c = _Collect(what, source)
     top = _Reader(data, "", source, what)
-    meta = top.sub("policy", required=True)
+    meta = c(top.sub, "policy", required=True)
     measures = []
     raw = data.get("measure", [])
     if not isinstance(raw, list):
         raise top.err("measure", "应为 [[measure]] 表数组")
-    for i, m in enumerate(raw):
+
+    def measure(i: int, m: Any) -> None:
         r = _Reader(m, f"measure[{i + 1}]", source, what)
         kind = r.str("kind", None, KINDS)
         base = r.str("base", "") or None
@@ -126,6 +124,17 @@ def parse_policy(data: dict[str, Any], source: str = "") -> Policy:
             rate_unit=r.str("rate_unit", ""), share=r.num("share", optional=True, minimum=0.0),
             no_stacking_with=nsw, text={str(k): str(v) for k, v in text.items()}, note=r.str("note", ""),
             tag=r.str("tag", ""), source=r.str("source", "")))
-    managed = {str(k): str(v) for k, v in top.sub("managed_as").d.items()}
-    return Policy(meta.str("name"), meta.str("version"), meta.str("title", ""), tuple(measures), managed,
-                  meta.str("source", ""), source)
+
+    for i, m in enumerate(raw):
+        c(measure, i, m)
+    managed_r = c(top.sub, "managed_as")
+    managed = {str(k): str(v) for k, v in managed_r.d.items()} if managed_r else {}
+
+    def build(m: _Reader) -> Policy:
+        return Policy(m.str("name"), m.str("version"), m.str("title", ""), tuple(measures), managed,
+                      m.str("source", ""), source)
+
+    policy = c(build, meta) if meta is not None else None
+    c.raise_if_any()
+    assert policy is not None
+    return policy

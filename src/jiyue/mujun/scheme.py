@@ -6,7 +6,9 @@ indicators each group is scored on (formula, unit, direction, weight, scoring me
 benchmark method, cap, floor, missing-data and zero-denominator policies), which bonus and
 deduction items apply, and how scores become classes (quota or thresholds, rounding, ties,
 vetoes, protections, deferred class T). Built-in schemes live in ``jiyue/mujun/rulesets/``;
-``--scheme FILE`` takes a user's own. Every problem names the file, the node and the field.
+``--scheme FILE`` takes a user's own. Every problem names the file, the node and the field;
+a file is refused with every problem listed, one per indicator, group, adjustment and table
+(:class:`jiyue.rulefiles.Problems`). Reading is :mod:`jiyue.rulefiles`'s.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jiyue.errors import ProfileError
 from jiyue.mujun import labels
+from jiyue.rulefiles import Problems, builtin_names, parse_toml, read_text
 
 METHODS = ("ratio", "minmax", "lower_ratio")
 BENCHMARK_METHODS = ("fixed", "mean", "pooled", "max", "prev_mean", "prev_pooled")
@@ -47,8 +49,41 @@ class SchemeNotFound(SchemeError):
 
 
 def _err(what: str, source: str, where: str, fld: str, problem: str) -> SchemeError:
-    return SchemeError(labels.ERR["field"].format(what=what, source=source, where=where, field=fld,
-                                                  problem=problem))
+    e = SchemeError(labels.ERR["field"].format(what=what, source=source, where=where, field=fld,
+                                               problem=problem))
+    e.path = f"{where} {fld}".strip() or "（文件）"  # type: ignore[attr-defined]
+    e.expected = problem  # type: ignore[attr-defined]
+    return e
+
+
+T = TypeVar("T")
+
+
+class _Collect:
+    """Runs the parse of one part (an indicator, a group, an adjustment …) and keeps its problem,
+    so a file is refused with every problem listed (one per part)."""
+
+    def __init__(self, what: str, source: str) -> None:
+        self.what, self.source = what, source
+        self.problems = Problems(source)
+        self.errors: list[SchemeError] = []
+
+    def __call__(self, fn: Callable[..., T], *a: Any, **kw: Any) -> T | None:
+        try:
+            return fn(*a, **kw)
+        except SchemeError as e:
+            self.errors.append(e)
+            self.problems.add(getattr(e, "path", ""), None, getattr(e, "expected", ""), e.message)
+            return None
+
+    def raise_if_any(self) -> None:
+        """One problem: its own exception, unchanged; several: one exception listing them all."""
+        if len(self.errors) == 1:
+            e = self.errors[0]
+            e.problems = [p.as_dict() for p in self.problems]  # type: ignore[attr-defined]
+            raise e
+        self.problems.raise_if_any(lambda ps: SchemeError(
+            f"{self.what} {self.source} 有 {len(ps)} 处问题：\n" + "\n".join(f"  - {p.text()}" for p in ps)))
 
 
 # --------------------------------------------------------------------------- formulas
@@ -254,12 +289,7 @@ RULESETS = "jiyue.mujun.rulesets"
 
 
 def _builtin(prefix: str) -> list[str]:
-    names = []
-    for p in resources.files(RULESETS).iterdir():
-        n = p.name
-        if n.endswith(".toml") and n.startswith("policy-") == (prefix == "policy-"):
-            names.append(n[len(prefix):-5] if prefix else n[:-5])
-    return sorted(names)
+    return builtin_names(RULESETS, prefix=prefix, exclude_prefix=None if prefix else "policy-")
 
 
 def builtin_schemes() -> list[str]:
@@ -270,15 +300,22 @@ def builtin_schemes() -> list[str]:
 def read_rule_text(ref: str | Path, *, prefix: str, what: str, unknown_key: str,
                    names: list[str]) -> tuple[str, str]:
     """The text and origin of a built-in rule file (by name) or of a user's file."""
-    p = Path(ref)
-    if p.suffix.lower() == ".toml" or p.exists():
-        if not p.is_file():
-            raise SchemeNotFound(labels.ERR["scheme_missing"].format(path=p))
-        return p.read_text(encoding="utf-8"), str(p)
-    res = resources.files(RULESETS) / f"{prefix}{ref}.toml"
-    if not res.is_file():
-        raise SchemeNotFound(labels.ERR[unknown_key].format(name=ref, names="、".join(names)))
-    return res.read_text(encoding="utf-8"), f"builtin:{ref}"
+
+    def fail(kind: str, **kw: Any) -> Exception:
+        if kind in ("missing_file", "unreadable"):
+            return SchemeNotFound(labels.ERR["scheme_missing"].format(path=kw["path"]))
+        return SchemeNotFound(labels.ERR[unknown_key].format(name=kw["name"], names=kw["names"]))
+
+    return read_text(ref, package=RULESETS, prefix=prefix, names=lambda: names, fail=fail)
+
+
+def toml_data(text: str, origin: str, what: str) -> dict[str, Any]:
+    """Parsed TOML of a scheme or policy file (references to shared files resolved)."""
+
+    def fail(kind: str, **kw: Any) -> Exception:
+        return SchemeError(labels.ERR["toml"].format(what=what, source=kw["source"], err=kw["err"]))
+
+    return parse_toml(text, origin, fail=fail)
 
 
 def load_scheme(ref: str | Path) -> Scheme:
@@ -289,11 +326,7 @@ def load_scheme(ref: str | Path) -> Scheme:
 
 
 def scheme_from_text(text: str, origin: str = "") -> Scheme:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise SchemeError(labels.ERR["toml"].format(what="评价方案", source=origin, err=e)) from None
-    s = parse_scheme(data, origin)
+    s = parse_scheme(toml_data(text, origin, "评价方案"), origin)
     return _with_text(s, text)
 
 
@@ -486,27 +519,39 @@ def _classes(r: _Reader) -> Classes:
 
 
 def parse_scheme(data: dict[str, Any], source: str = "") -> Scheme:
-    """Build and check a :class:`Scheme` from parsed TOML."""
+    """Build and check a :class:`Scheme` from parsed TOML; every problem is listed at once."""
+    c = _Collect("评价方案", source)
     top = _Reader(data, "", source)
-    meta = top.sub("scheme", required=True)
-    name = meta.str("name")
-    version = meta.str("version")
-    ind_r = top.sub("indicators", required=True)
-    if not ind_r.d:
-        raise ind_r.err("", "没有定义任何指标")
+
+    def header() -> tuple[_Reader, str, str, float]:
+        meta = top.sub("scheme", required=True)
+        return meta, meta.str("name"), meta.str("version"), float(meta.num("weight_total", 100.0, positive=True)
+                                                                  or 100.0)
+
+    head = c(header)
+    meta = head[0] if head else _Reader({}, ".scheme", source)
+    weight_total = head[3] if head else 100.0
     indicators: dict[str, Indicator] = {}
-    for key in ind_r.d:
+
+    def indicator(ind_r: _Reader, key: str) -> None:
         r = ind_r.sub(key)
         f = parse_formula(r.str("formula"), r.where, source)
         indicators[key] = Indicator(key, r.str("label", key), f, r.str("unit", ""),
                                     r.str("direction", "higher", DIRECTIONS), r.str("tag", ""), r.str("note", ""))
+
+    def indicator_table() -> _Reader:
+        ind_r = top.sub("indicators", required=True)
+        if not ind_r.d:
+            raise ind_r.err("", "没有定义任何指标")
+        return ind_r
+
+    ind_r = c(indicator_table)
+    for key in (ind_r.d if ind_r else ()):
+        c(indicator, ind_r, key)
     defaults = top.sub("defaults")
-    weight_total = float(meta.num("weight_total", 100.0, positive=True) or 100.0)
     groups: list[Group] = []
-    g_r = top.sub("groups", required=True)
-    if not g_r.d:
-        raise g_r.err("", "没有定义任何评价分组")
-    for gkey in g_r.d:
+
+    def group(g_r: _Reader, gkey: str) -> None:
         g = g_r.sub(gkey)
         when = g.sub("when")
         scale = when.strs("scale") or None
@@ -521,20 +566,35 @@ def parse_scheme(data: dict[str, Any], source: str = "") -> Scheme:
         total = sum(i.weight for i in items)
         if not math.isclose(total, weight_total, abs_tol=1e-6):
             detail = " + ".join(f"{i.indicator} {i.weight:g}" for i in items)
-            raise SchemeError(labels.ERR["weights"].format(source=source, group=gkey, total=total,
-                                                           detail=detail, expected=weight_total))
+            e = SchemeError(labels.ERR["weights"].format(source=source, group=gkey, total=total,
+                                                         detail=detail, expected=weight_total))
+            e.path, e.expected = f"groups.{gkey}.items", f"权重之和为 {weight_total:g}"  # type: ignore[attr-defined]
+            raise e
         groups.append(Group(gkey, g.str("label", gkey), items, scale, tenant,
                             when.num("min_land_mu", optional=True, minimum=0.0),
                             when.num("max_land_mu", optional=True, minimum=0.0)))
-    classes = _classes(top.sub("classes", required=True))
-    for k in classes.tie_break:
-        if k not in indicators:
-            raise top.sub("classes").err("tie_break", f"中的指标「{k}」未定义")
+
+    def group_table() -> _Reader:
+        g_r = top.sub("groups", required=True)
+        if not g_r.d:
+            raise g_r.err("", "没有定义任何评价分组")
+        return g_r
+
+    g_r = c(group_table)
+    for gkey in (g_r.d if g_r else ()):
+        c(group, g_r, gkey)
+
+    def tie_break(classes: Classes) -> None:
+        for k in classes.tie_break:
+            if k not in indicators:
+                raise top.sub("classes").err("tie_break", f"中的指标「{k}」未定义")
+
+    classes = c(lambda: _classes(top.sub("classes", required=True)))
+    if classes is not None:
+        c(tie_break, classes)
     adjustments = []
-    raw_adj = data.get("adjustments", [])
-    if not isinstance(raw_adj, list):
-        raise top.err("adjustments", "应为 [[adjustments]] 表数组")
-    for i, a in enumerate(raw_adj):
+
+    def adjustment(i: int, a: Any) -> None:
         r = _Reader(a, f"adjustments[{i + 1}]", source)
         grp = r.strs("groups") or None
         for gk in grp or ():
@@ -545,15 +605,33 @@ def parse_scheme(data: dict[str, Any], source: str = "") -> Scheme:
         if not adj.flags and not adj.events:
             raise r.err("flags/events", "至少给出一个触发条件（flags 或 events）")
         adjustments.append(adj)
-    sc = top.sub("scope")
-    scope = Scope(_ranges(sc), sc.strs("exclude_flags", ("exempt",)), sc.strs("defer_flags", ("deferred",)),
-                  int(sc.num("defer_founded_within_years", 0.0, minimum=0.0) or 0),
-                  sc.str("default_scale", "below", tuple(labels.SCALE)))
-    land = top.sub("land")
-    dy = meta.num("data_year", optional=True)
-    return Scheme(name=name, version=version, title=meta.str("title", ""), indicators=indicators,
-                  groups=tuple(groups), classes=classes, scope=scope, adjustments=tuple(adjustments),
-                  deduct_leased_out=land.bool("deduct_leased_out", True), weight_total=weight_total,
-                  jurisdiction=meta.str("jurisdiction", ""), data_year=int(dy) if dy else None,
-                  policy=meta.str("policy", ""), source=meta.str("source", ""), notes=meta.strs("notes"),
-                  origin=source, raw=data)
+
+    raw_adj = data.get("adjustments", [])
+    if not isinstance(raw_adj, list):
+        def not_a_list() -> None:
+            raise top.err("adjustments", "应为 [[adjustments]] 表数组")
+
+        c(not_a_list)
+        raw_adj = []
+    for i, a in enumerate(raw_adj):
+        c(adjustment, i, a)
+
+    def scope_and_rest() -> Scheme:
+        sc = top.sub("scope")
+        scope = Scope(_ranges(sc), sc.strs("exclude_flags", ("exempt",)), sc.strs("defer_flags", ("deferred",)),
+                      int(sc.num("defer_founded_within_years", 0.0, minimum=0.0) or 0),
+                      sc.str("default_scale", "below", tuple(labels.SCALE)))
+        land = top.sub("land")
+        dy = meta.num("data_year", optional=True)
+        return Scheme(name=head[1] if head else "", version=head[2] if head else "", title=meta.str("title", ""),
+                      indicators=indicators, groups=tuple(groups), classes=classes,  # type: ignore[arg-type]
+                      scope=scope, adjustments=tuple(adjustments),
+                      deduct_leased_out=land.bool("deduct_leased_out", True), weight_total=weight_total,
+                      jurisdiction=meta.str("jurisdiction", ""), data_year=int(dy) if dy else None,
+                      policy=meta.str("policy", ""), source=meta.str("source", ""), notes=meta.strs("notes"),
+                      origin=source, raw=data)
+
+    scheme = c(scope_and_rest)
+    c.raise_if_any()
+    assert scheme is not None
+    return scheme

@@ -1,8 +1,10 @@
 """Charts of the reports, drawn with matplotlib (Agg canvas, no pyplot state) as PNG bytes.
 
-Chinese text needs a CJK font: every chart is drawn inside :func:`style`, which sets
-``font.sans-serif = ['WenQuanYi Micro Hei']`` (Debian ``fonts-wqy-microhei``) and
-``axes.unicode_minus = False`` (the font has no U+2212 glyph). Figures are built with
+Chinese text needs a CJK font: every chart is drawn inside :func:`style`, which registers the
+font *file* of WenQuanYi Micro Hei (Debian ``fonts-wqy-microhei``, found by
+:mod:`jiyue.reports.fonts`, so a stale matplotlib font cache does not matter), puts its family
+first in ``font.family`` and sets ``axes.unicode_minus = False`` (the font has no U+2212 glyph).
+Without the font file :func:`style` raises :class:`jiyue.reports.fonts.CjkFontMissing`. Figures are built with
 :class:`matplotlib.figure.Figure` and an Agg canvas directly, so nothing touches pyplot's
 global state and the functions are safe in a web server. Inputs are plain numbers and labels;
 the report modules decide what to plot.
@@ -19,11 +21,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from jiyue.reports import labels as L
+from jiyue.reports.fonts import CJK_FAMILY, cjk_family
 from jiyue.reports.numbers import fmt
 
 __all__ = ["FONT", "png", "realisation_bars", "region_scores", "score_distribution", "style", "versus_average"]
 
-FONT = "WenQuanYi Micro Hei"
+FONT = CJK_FAMILY
 DPI = 150
 TYPE_COLORS = {"industrial": "#8c5a2b", "integrated": "#2b6c8c"}
 BAR = "#4a78a8"
@@ -33,9 +36,9 @@ BAD = "#c0504d"
 
 @contextmanager
 def style() -> Iterator[None]:
-    """The report style: CJK font, no unicode minus, small clean axes."""
+    """The report style: the CJK font (registered from its file), no unicode minus, small clean axes."""
     with matplotlib.rc_context({
-        "font.family": "sans-serif", "font.sans-serif": [FONT, "DejaVu Sans"], "axes.unicode_minus": False,
+        "font.family": [cjk_family(), "DejaVu Sans"], "axes.unicode_minus": False,
         "font.size": 9, "axes.titlesize": 10, "axes.spines.top": False, "axes.spines.right": False,
         "axes.grid": False, "svg.fonttype": "none",
     }):

@@ -5,7 +5,8 @@
 and areas by type, region and category; Σ-ratio averages with year-on-year change; mean scores
 and their regional gradient; top and bottom lists per type with their regional make-up; the
 problems found. What is listed and which zones are named as problems is set by a versioned
-rule file (``rulesets/circular.toml``), loaded by :func:`load_rules`.
+rule file (``rulesets/circular.toml``), loaded by :func:`load_rules` through :mod:`jiyue.rulefiles`
+and refused with every problem listed.
 
 Everything here is pure: documents in, a dict out. Charts are drawn by :mod:`.charts`
 and the HTML by :mod:`.html_report`.
@@ -14,16 +15,15 @@ and the HTML by :mod:`.html_report`.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jiyue.errors import ProfileError
 from jiyue.evaluation.indicators import INDICATORS
 from jiyue.ranking.regions import REGION_ORDER, region_of, short_province
+from jiyue.rulefiles import Problems, parse_toml, read_text
 from jiyue.reports import labels as L
 from jiyue.reports.numbers import Numbering, fmt, signed
 
@@ -64,25 +64,26 @@ class Rules:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
+def _fail(kind: str, **kw: Any) -> ProfileError:
+    if kind in ("missing_file", "unreadable"):
+        return ProfileError(f"找不到通报规则文件：{kw['path']}")
+    if kind == "unknown_name":
+        return ProfileError(f"没有名为「{kw['name']}」的内置通报规则文件")
+    return ProfileError(f"通报规则文件 {kw['source']} 不是有效的 TOML：{kw['err']}")
+
+
 def load_rules(path: str | Path | None = None) -> Rules:
     """The built-in circular rules, or a user's rule file (TOML); checked, errors name the key."""
-    if path is None:
-        text = (resources.files("jiyue.reports") / "rulesets" / "circular.toml").read_text(encoding="utf-8")
-        source = "builtin:circular"
-    else:
-        p = Path(path)
-        if not p.is_file():
-            raise ProfileError(f"找不到通报规则文件：{p}")
-        text, source = p.read_text(encoding="utf-8"), str(p)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ProfileError(f"通报规则文件 {source} 不是有效的 TOML：{e}") from None
-    return parse_rules(data, source)
+    ref = "circular" if path is None else Path(path)
+    if path is not None and not Path(path).is_file():
+        raise ProfileError(f"找不到通报规则文件：{path}")
+    text, source = read_text(ref, package="jiyue.reports.rulesets", fail=_fail)
+    return parse_rules(parse_toml(text, source, fail=_fail), source)
 
 
 def parse_rules(data: dict[str, Any], source: str = "") -> Rules:
-    """Build and check :class:`Rules` from parsed TOML."""
+    """Build and check :class:`Rules` from parsed TOML; every problem is listed at once."""
+    ps = Problems(source)
     meta = data.get("ruleset") or {}
     lists = data.get("lists") or {}
     avg = data.get("averages") or {}
@@ -90,45 +91,58 @@ def parse_rules(data: dict[str, Any], source: str = "") -> Rules:
     def num(section: dict[str, Any], key: str, where: str, kind: type = int) -> Any:
         v = section.get(key)
         if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
-            raise ProfileError(f"通报规则文件 {source}：[{where}] {key} 应为非负数，实际为「{v}」")
+            ps.add(f"[{where}] {key}", v, "非负数", f"通报规则文件 {source}：[{where}] {key} 应为非负数，实际为「{v}」")
+            return kind(0)
         return kind(v)
 
     for key in ("name", "version"):
         if not meta.get(key):
-            raise ProfileError(f"通报规则文件 {source}：[ruleset] 缺少 {key}")
+            ps.add(f"[ruleset] {key}", None, "必填", f"通报规则文件 {source}：[ruleset] 缺少 {key}")
     keys: dict[str, tuple[str, ...]] = {}
     for k in ("indicators", "groups"):
         vals = tuple(str(x) for x in avg.get(k, ()))
         bad = [x for x in vals if x not in INDICATORS]
         if bad or not vals:
-            raise ProfileError(f"通报规则文件 {source}：[averages] {k} 中的指标「{'、'.join(bad) or '（空）'}」未定义；"
-                               f"可用指标：{'、'.join(INDICATORS)}")
+            ps.add(f"[averages] {k}", "、".join(bad) or None, "指标代码",
+                   f"通报规则文件 {source}：[averages] {k} 中的指标「{'、'.join(bad) or '（空）'}」未定义；"
+                   f"可用指标：{'、'.join(INDICATORS)}")
         keys[k] = vals
     problems = []
     for i, p in enumerate(data.get("problems") or [], start=1):
         where = f"第{i}个 [[problems]]（{p.get('key', '')}）"
+        n = len(ps)
         for k in ("key", "measure", "op", "threshold", "title", "text"):
             if k not in p:
-                raise ProfileError(f"通报规则文件 {source}：{where} 缺少 {k}")
+                ps.add(f"[[problems]] #{i} {k}", None, "必填", f"通报规则文件 {source}：{where} 缺少 {k}")
+        if len(ps) > n:
+            continue
         if p["op"] not in OPS:
-            raise ProfileError(f"通报规则文件 {source}：{where} 的 op「{p['op']}」应为 {' '.join(OPS)} 之一")
+            ps.add(f"[[problems]] #{i} op", p["op"], " ".join(OPS),
+                   f"通报规则文件 {source}：{where} 的 op「{p['op']}」应为 {' '.join(OPS)} 之一")
         m = str(p["measure"])
         ok = (m in INDICATORS or m in ("built_share", "score_change", "incomplete")
               or (m.startswith("area:") and m[5:] in L.AREA_LABELS))
         if not ok:
-            raise ProfileError(f"通报规则文件 {source}：{where} 的 measure「{m}」未定义；应为指标代码、built_share、"
-                               f"score_change、incomplete 或 area:<地类>（如 area:D22）")
+            ps.add(f"[[problems]] #{i} measure", m, "指标代码、built_share、score_change、incomplete 或 area:<地类>",
+                   f"通报规则文件 {source}：{where} 的 measure「{m}」未定义；应为指标代码、built_share、"
+                   f"score_change、incomplete 或 area:<地类>（如 area:D22）")
         area = p.get("area")
         if area is not None and area not in L.AREA_LABELS:
-            raise ProfileError(f"通报规则文件 {source}：{where} 的 area「{area}」不是地类代码")
+            ps.add(f"[[problems]] #{i} area", area, "地类代码",
+                   f"通报规则文件 {source}：{where} 的 area「{area}」不是地类代码")
+        if len(ps) > n:
+            continue
         problems.append(Problem(str(p["key"]), m, str(p["op"]), float(p["threshold"]), str(p.get("unit", "")),
                                 str(p["title"]), str(p["text"]), area, str(p.get("basis", ""))))
-    return Rules(name=str(meta["name"]), version=str(meta["version"]),
-                 large=num(lists, "large", "lists"), large_from=num(lists, "large_from", "lists"),
-                 medium=num(lists, "medium", "lists"), medium_from=num(lists, "medium_from", "lists"),
-                 small_fraction=num(lists, "small_fraction", "lists", float),
-                 averages=keys["indicators"], groups=keys["groups"], problems=tuple(problems),
-                 source=source, raw=data)
+    rules = Rules(name=str(meta.get("name", "")), version=str(meta.get("version", "")),
+                  large=num(lists, "large", "lists"), large_from=num(lists, "large_from", "lists"),
+                  medium=num(lists, "medium", "lists"), medium_from=num(lists, "medium_from", "lists"),
+                  small_fraction=num(lists, "small_fraction", "lists", float),
+                  averages=keys["indicators"], groups=keys["groups"], problems=tuple(problems),
+                  source=source, raw=data)
+    ps.raise_if_any(lambda items: ProfileError(items[0].text()) if len(items) == 1 else ProfileError(
+        f"通报规则文件 {source} 有 {len(items)} 处问题：\n" + "\n".join(f"  - {x.text()}" for x in items)))
+    return rules
 
 
 def list_size(count: int, rules: Rules) -> int:

@@ -8,7 +8,9 @@
 * :func:`write` puts ``<stem>.html`` and ``<stem>.pdf`` into a folder.
 
 Templates live in ``reports/templates/``, the stylesheet in ``reports/static/report.css``; the
-font is WenQuanYi Micro Hei (Debian ``fonts-wqy-microhei``), found by fontconfig.
+font is WenQuanYi Micro Hei (Debian ``fonts-wqy-microhei``), found by fontconfig; :func:`write_pdf`
+first checks its file is there (:func:`jiyue.reports.fonts.cjk_font_path`), so a missing font is a
+clear error, not a PDF of empty boxes.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from jiyue.ranking.regions import REGION_ORDER
 from jiyue.reports import charts, maps
 from jiyue.reports import labels as L
 from jiyue.reports.circular import Rules, circular_context
+from jiyue.reports.fonts import cjk_font_path
 from jiyue.reports.numbers import fmt, signed
 from jiyue.reports.zone_report import zone_context
 
@@ -106,6 +109,7 @@ def write_pdf(html: str, path: str | Path) -> Path:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
+    cjk_font_path()
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf(out)

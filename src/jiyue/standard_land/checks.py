@@ -8,7 +8,7 @@ idle-land engine::
     days = late_start_days(start_agreed, commenced, as_of)       # None when no agreed date
     fee = time_penalty_wan(days, permille=1.0, land_price_wan=2570)  # 万元
 
-Rules (per-mu-and-standard-land.md B.5; every number from the rules file):
+Rules (docs/sources/standard-land.md §B.5; every number from the rules file):
 
 * **time** (``start``, ``completion``): days late × daily ‰ × land price. Days late are counted
   from the agreed date to the actual date, or to ``as_of`` while the milestone is still open

@@ -1,6 +1,6 @@
 """The standard-land indicators as declared data.
 
-Two families (per-mu-and-standard-land.md B.2, B.5):
+Two families (docs/sources/standard-land.md §B.2, B.5):
 
 * **commitments** — the five a contract carries (``contracts.commit_*``): fixed-asset investment
   intensity and FAR, checked at acceptance (竣工验收); tax per mu and value added per unit of

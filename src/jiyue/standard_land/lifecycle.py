@@ -7,7 +7,7 @@ Events come from three places and are merged into one list per contract:
 * the append-only ledger of events recorded with ``jiyue standard-land events``
   (``source = "ledger"``, with who and when; voided entries are left out).
 
-Order (per-mu-and-standard-land.md B.4): 交地 delivered → 施工许可 permit → 动工 commenced →
+Order (docs/sources/standard-land.md §B.4): 交地 delivered → 施工许可 permit → 动工 commenced →
 停工 halted / 复工 resumed (alternating) → 竣工 completed → 竣工验收 accepted → 投产 in_production →
 达产复核 reviewed. ``delayed`` (a verified delay, with its cause) may fall anywhere. An event may not
 be dated before an event that must precede it, nor before the contract was signed; each event

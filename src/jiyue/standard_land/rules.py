@@ -4,19 +4,19 @@ A rules file (``rulesets/default.toml`` is the built-in one) has the national co
 (bounds), the park tiers, the indicator library (control values by industry prefix × tier), the
 agreement terms per indicator (check stage, tolerance, penalty formula), the time limits, the
 idle-land referral thresholds and the output-figure conventions. Loading checks *everything*
-and refuses the file with every problem listed, each naming its node (collect-all).
+and refuses the file with every problem listed, each naming its node (collect-all). Reading,
+references to the shared national controls and the problem list are :mod:`jiyue.rulefiles`'s.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from jiyue.errors import ProfileError
+from jiyue.rulefiles import Problems, Value, builtin_names, parse_toml, read_text, resolve_refs
 from jiyue.standard_land import labels
 from jiyue.standard_land.errors import RulesNotFound
 from jiyue.standard_land.indicators import ALL, COMMITMENTS, CONTROLS, STAGES
@@ -32,13 +32,9 @@ INDUSTRY_PREFIX = re.compile(r"^[A-T](\d{0,4})$")
 CAUSES = ("enterprise", "gov_1", "gov_2", "gov_3", "gov_4", "gov_5", "gov_6", "force_majeure", "prelim_work")
 
 
-@dataclass(frozen=True)
-class Bound:
-    """A national control indicator: its value (a fraction), confidence tag and source."""
-
-    value: float
-    tag: str = ""
-    source: str = ""
+#: A national control indicator: its value (a fraction), confidence tag and source — the one
+#: value shape of every rule file (the built-in file takes them from national-controls.toml).
+Bound = Value
 
 
 @dataclass(frozen=True)
@@ -140,38 +136,43 @@ class Rules:
 
 def builtin_rules() -> list[str]:
     """Names of the rules files shipped with jiyue."""
-    return sorted(p.name[:-5] for p in resources.files("jiyue.standard_land.rulesets").iterdir()
-                  if p.name.endswith(".toml"))
+    return builtin_names(RULESETS)
+
+
+RULESETS = "jiyue.standard_land.rulesets"
+
+
+def _fail(kind: str, **kw: Any) -> Exception:
+    if kind == "missing_file":
+        return RulesNotFound(labels.RULES_ERR["not_found"].format(path=kw["path"]))
+    if kind == "unknown_name":
+        return RulesNotFound(labels.RULES_ERR["no_builtin"].format(name=kw["name"], known=kw["names"]))
+    if kind == "unreadable":
+        return RulesNotFound(f"{labels.RULES_ERR['not_found'].format(path=kw['path'])}（{kw['err']}）")
+    return ProfileError(labels.RULES_ERR["toml"].format(source=kw["source"], err=kw["err"]))
 
 
 def load_rules(name_or_path: str | Path | None = None) -> Rules:
     """Load a built-in rules file by name, or a rules file by path; check it."""
-    ref = str(name_or_path or "default")
-    p = Path(ref)
-    if p.suffix.lower() == ".toml" or p.exists():
-        if not p.exists() or p.is_dir():
-            raise RulesNotFound(labels.RULES_ERR["not_found"].format(path=p))
-        text, source = p.read_text(encoding="utf-8"), str(p)
-    else:
-        res = resources.files("jiyue.standard_land.rulesets") / f"{ref}.toml"
-        if not res.is_file():
-            raise RulesNotFound(labels.RULES_ERR["no_builtin"].format(name=ref, known="、".join(builtin_rules())))
-        text, source = res.read_text(encoding="utf-8"), f"builtin:{ref}"
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ProfileError(labels.RULES_ERR["toml"].format(source=source, err=e)) from None
-    return parse_rules(data, source)
+    text, source = read_text(str(name_or_path or "default"), package=RULESETS, names=builtin_rules, fail=_fail)
+    return parse_rules(parse_toml(text, source, fail=_fail), source)
 
 
 class _Collector:
-    """Collects every problem of a rules file before refusing it."""
+    """Collects every problem of a rules file before refusing it (a :class:`jiyue.rulefiles.Problems`)."""
 
-    def __init__(self) -> None:
-        self.problems: list[str] = []
+    EXPECTED = {"missing": "必填", "number": "数字", "positive": "大于0", "choice": "{choices} 之一",
+                "range": "{lo} 到 {hi} 之间", "unknown_key": "{known} 之一", "tier": "{known} 之一"}
+
+    def __init__(self, source: str = "") -> None:
+        self.problems = Problems(source)
 
     def add(self, message: str, /, **kw: Any) -> None:
-        self.problems.append(labels.RULES_ERR[message].format(**kw))
+        path = kw.get("node", "") + (f".{kw['key']}" if "key" in kw and message != "missing" else "")
+        if message == "missing":
+            path = f"{path} {kw.get('key', '')}".strip()
+        self.problems.add(path, kw.get("value"), self.EXPECTED.get(message, "").format(**kw),
+                          labels.RULES_ERR[message].format(**kw))
 
     def number(self, d: dict[str, Any], key: str, node: str, *, default: float | None = None,
                lo: float | None = None, hi: float | None = None, positive: bool = False) -> float | None:
@@ -200,7 +201,8 @@ class _Collector:
 
 def parse_rules(data: dict[str, Any], source: str = "") -> Rules:
     """Build and check :class:`Rules` from parsed TOML; every problem is reported at once."""
-    c = _Collector()
+    data = resolve_refs(data, source)
+    c = _Collector(source)
     meta = data.get("ruleset") or {}
     for k in ("name", "version"):
         if not meta.get(k):
@@ -241,9 +243,8 @@ def parse_rules(data: dict[str, Any], source: str = "") -> Rules:
     out_raw = data.get("output") or {}
     output = OutputRules(land_basis=c.choice(out_raw, "land_basis", "[output]", LAND_BASES, "contract_parcel"),
                          year_rule=c.choice(out_raw, "year_rule", "[output]", YEAR_RULES, "last_full_year"))
-    if c.problems:
-        raise ProfileError(labels.RULES_ERR["problems"].format(
-            source=source, n=len(c.problems), items="\n".join(f"  - {p}" for p in c.problems)))
+    c.problems.raise_if_any(lambda ps: ProfileError(labels.RULES_ERR["problems"].format(
+        source=source, n=len(ps), items="\n".join(f"  - {p.text()}" for p in ps))))
     return Rules(name=str(meta["name"]), version=str(meta["version"]), title=str(meta.get("title", "")),
                  jurisdiction=str(meta.get("jurisdiction", "")), national=national, tiers=tiers,
                  zone_tier=zone_tier, library=library, terms=terms, timing=timing, idle=idle, output=output,
