@@ -162,6 +162,25 @@ BROKEN = {
     "bad-number": (lambda L, d: write_folder(edit(L, "parcels", 0, area_m2="1万"), d / "pkg",
                                              spatial="geojson", tables="csv"),
                    1, {("error", "bad_number", "parcels", "P1", "area_m2")}),
+    # issue 17: text where a number is required, impossible values — errors, nothing imported
+    "malformed-numbers": (lambda L, d: write_folder(
+        edit(edit(L, "enterprise_years", 0, year="abc", tax_wan="twelve"), "parcels", 0, area_m2="not-a-number"),
+        d / "pkg", spatial="gpkg", tables="csv"),
+        1, {("error", "bad_integer", "enterprise_years", "E1/abc", "year"),
+            ("error", "bad_number", "enterprise_years", "E1/abc", "tax_wan"),
+            ("error", "bad_number", "parcels", "P1", "area_m2")}),
+    "malformed-numbers-xlsx": (lambda L, d: _shp(edit(edit(L, "enterprise_years", 0, employees="十二"),
+                                                      "zone_years", 0, population="n/a"), d),
+                               1, {("error", "bad_integer", "enterprise_years", "E1/2020", "employees"),
+                                   ("error", "bad_integer", "zone_years", "Z1/2020", "population")}),
+    "year-zero": (lambda L, d: write_gpkg(edit(L, "enterprise_years", 0, year=0), d / "p.gpkg"),
+                  1, {("error", "out_of_range", "enterprise_years", "E1/0", "year")}),
+    "impossible-values": (lambda L, d: write_gpkg(
+        edit(edit(edit(L, "buildings", 0, floors=500), "parcels", 1, area_m2=-5.0), "contracts", 0,
+             signed_date="2999-01-01"), d / "p.gpkg"),
+        1, {("error", "out_of_range", "buildings", "B1", "floors"),
+            ("error", "negative_value", "parcels", "P2", "area_m2"),
+            ("error", "out_of_range", "contracts", "C1", "signed_date")}),
     "no-parcels": (lambda L, d: write_gpkg({k: v for k, v in L.items() if k != "parcels"}, d / "p.gpkg"),
                    1, {("error", "missing_layer", "parcels", None, None)}),
     "missing-field": (lambda L, d: _shp(_drop(L, "parcels", "build_class"), d),
@@ -179,7 +198,8 @@ BROKEN = {
                      {("error", "package_unreadable", None, None, None)}),
 }
 #: the ones also run through the real script (each run costs a second of start-up)
-SCRIPT = ["overlap", "bow-tie", "no-prj", "bad-date", "text-file", "random-gpkg", "no-such-path"]
+SCRIPT = ["overlap", "bow-tie", "no-prj", "bad-date", "text-file", "random-gpkg", "no-such-path",
+          "malformed-numbers"]
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -272,6 +292,24 @@ def test_broken_messages_read_as_chinese(script_runs):
     assert "边界自相交" in msgs["invalid_geometry"]
     assert msgs["bad_date"] == ("图层「合同(contracts)」记录「C1」的「签订日期(signed_date)」不是有效日期："
                                 "「2016-13-45」，应为如 2020-12-31 的日期")
+
+
+def test_malformed_numbers_said_in_chinese_with_the_text_found(script_runs):
+    msgs = {p["field"]: p for p in script_runs["malformed-numbers"].json()["problems"]}
+    assert set(msgs) == {"year", "tax_wan", "area_m2"}  # no area_mismatch on an unread area
+    assert msgs["year"]["message"] == ("图层「企业年度数据(enterprise_years)」记录「E1/abc」的「年度(year)」"
+                                       "应为整数，实际为「abc」")
+    assert "「twelve」" in msgs["tax_wan"]["message"] and "税收" in msgs["tax_wan"]["message"]
+    assert msgs["area_m2"]["found"] == "not-a-number" and "0.00 平方米" not in msgs["area_m2"]["message"]
+    assert "/tmp" not in script_runs["malformed-numbers"].output
+
+
+def test_year_zero_said_with_the_allowed_years(broken_packages, invoke):
+    r = invoke("validate", broken_packages["year-zero"])
+    assert r.code == 1
+    assert ("图层「企业年度数据(enterprise_years)」记录「E1/0」的「年度(year)」为「0」，超出合理范围，"
+            "应为1949 至 2100 之间的年份") in r.stdout
+    assert "没有错误" not in r.stdout
 
 
 # =========================================================================== import end to end
