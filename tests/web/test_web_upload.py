@@ -116,3 +116,38 @@ def test_viewer_and_inspector_cannot_upload(app):
     for who in ("viewer", "inspector"):
         c = sign_in(app, who, DEMO_PASSWORD)
         assert upload(c, "x.gpkg", b"SQLite format 3\x00").status_code == 403
+
+
+def test_malformed_numbers_are_errors_and_nothing_is_imported(app, clerk, tmp_path):
+    """Issue 17: text where a number is required and impossible values are errors naming layer,
+    record, field and the text found; the upload cannot be imported."""
+    from factories import clean_package, edit, write_folder, zip_folder
+
+    layers = edit(clean_package(), "enterprise_years", 0, year="abc", tax_wan="twelve")
+    layers = edit(layers, "parcels", 0, area_m2="not-a-number")
+    layers = edit(layers, "zone_years", 0, year=0)
+    layers = edit(layers, "buildings", 0, floors=-2)
+    pkg = zip_folder(write_folder(layers, tmp_path / "pkg", spatial="gpkg", tables="csv"), tmp_path / "bad.zip")
+    before = counts(app)
+    r = upload(clerk, "bad.zip", pkg.read_bytes())
+    assert r.status_code == 303
+    page = clerk.get(r.headers["location"])
+    assert 'data-status="invalid"' in page.text and "没有错误" not in page.text
+    assert "Traceback" not in page.text and str(tmp_path) not in page.text
+    upload_id = r.headers["location"].rsplit("/", 1)[1]
+    doc = clerk.get(f"/api/uploads/{upload_id}").json()
+    got = {(p["code"], p["layer"], p["row_id"], p["field"], p["found"]) for p in doc["problems"]
+           if p["severity"] == "error"}
+    assert got == {
+        ("bad_integer", "enterprise_years", "E1/abc", "year", "abc"),
+        ("bad_number", "enterprise_years", "E1/abc", "tax_wan", "twelve"),
+        ("bad_number", "parcels", "P1", "area_m2", "not-a-number"),
+        ("out_of_range", "zone_years", "Z1/0", "year", "0"),
+        ("negative_value", "buildings", "B1", "floors", "-2"),
+    }
+    assert not any(p["code"] == "area_mismatch" for p in doc["problems"])  # no "0.00 平方米"
+    for text in ("「abc」", "「twelve」", "「not-a-number」", "1949 至 2100 之间的年份"):
+        assert text in page.text
+    r = clerk.post(f"/upload/{upload_id}/import", {"replace": "true"})
+    assert r.status_code == 400 and "不能导入" in r.text
+    assert counts(app) == before
