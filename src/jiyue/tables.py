@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from jiyue.errors import Problem
+from jiyue.workbook import write_frames
 
 PROBLEM_HEADERS = {
     "severity": "严重程度", "code": "问题代码", "layer": "图层", "row_id": "记录编号", "row": "行号",
@@ -28,7 +29,7 @@ def write_problems(problems: list[Problem], out: Path) -> Path:
     df = problems_frame(problems)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".xlsx":
-        df.to_excel(out, index=False, sheet_name="问题清单", engine="xlsxwriter")
+        write_frames(out, {"问题清单": df})
     else:
         df.to_csv(out, index=False, encoding="utf-8-sig")
     return out

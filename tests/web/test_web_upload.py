@@ -151,3 +151,26 @@ def test_malformed_numbers_are_errors_and_nothing_is_imported(app, clerk, tmp_pa
     r = clerk.post(f"/upload/{upload_id}/import", {"replace": "true"})
     assert r.status_code == 400 and "不能导入" in r.text
     assert counts(app) == before
+
+
+def test_problem_list_download_stores_uploaded_text_as_text(app, clerk, tmp_path):
+    """Issue 17 item 2: text of the upload that starts with = + - @ is a text cell, never a formula."""
+    import io
+
+    import openpyxl
+
+    from factories import clean_package, edit, write_gpkg
+
+    evil = '=HYPERLINK("http://evil.example/x","点击")'
+    layers = edit(clean_package(), "parcels", 1, build_class=evil)
+    layers = edit(layers, "parcels", 2, supply_class="+1+1", area_m2="-2+3")
+    layers = edit(layers, "parcels", 3, parcel_id="@SUM(A1)", build_class="=1+1")
+    r = upload(clerk, "evil.gpkg", write_gpkg(layers, tmp_path / "evil.gpkg").read_bytes())
+    upload_id = r.headers["location"].rsplit("/", 1)[1]
+    x = clerk.get(f"/upload/{upload_id}/problems.xlsx")
+    assert x.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells) and not ws._hyperlinks
+    texts = {c.value for c in cells if c.data_type == "s"}
+    assert {evil, "+1+1", "-2+3", "@SUM(A1)", "=1+1"} <= texts
