@@ -385,3 +385,26 @@ def test_warnings_only_exit_0(tmp_path, invoke):
     assert "校验通过，但有 1 个警告。" in r.stdout and "bad_credit_code" in r.stdout
     d = json.loads(invoke("validate", tmp_path / "w.gpkg", "--format", "json").stdout)
     assert d["ok"] is True and d["counts"]["by_code"] == {"bad_credit_code": 1}
+
+
+def test_a_store_holding_year_0_from_before_does_not_crash_the_engines(tmp_path, store_with_clean_import):
+    """Issue 17: year 0 was once imported; the per-mu engine then failed with "year -1 is out of
+    range". Such a year is not evaluated now, and asking for it is a plain Chinese answer."""
+    import shutil
+
+    db = shutil.copyfile(store_with_clean_import, tmp_path / "old.duckdb")
+    con = duckdb.connect(str(db))
+    cols = [r[0] for r in con.execute("DESCRIBE enterprise_years").fetchall()]
+    con.execute(f"INSERT INTO enterprise_years SELECT {', '.join('0' if c == 'year' else c for c in cols)} "
+                "FROM enterprise_years WHERE year = 2020")
+    con.close()
+    runs = run_jiyue_many({
+        "year0": ["mujun", "--db", db, "--scheme", "shandong-2019", "--year", "0", "--format", "json"],
+        "latest": ["mujun", "--db", db, "--scheme", "shandong-2019", "--format", "json"],
+    }, parallel=1)
+    for r in runs.values():
+        no_traceback(r)
+        assert "out of range" not in r.output and "内部错误" not in r.output, r.output
+    assert runs["year0"].code == 2 and "没有 0 年度" in runs["year0"].stderr
+    assert runs["latest"].code == 0, runs["latest"].output
+    assert runs["latest"].json()["year"] == 2020

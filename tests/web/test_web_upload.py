@@ -174,3 +174,31 @@ def test_problem_list_download_stores_uploaded_text_as_text(app, clerk, tmp_path
     assert not any(c.data_type == "f" for c in cells) and not ws._hyperlinks
     texts = {c.value for c in cells if c.data_type == "s"}
     assert {evil, "+1+1", "-2+3", "@SUM(A1)", "=1+1"} <= texts
+
+
+def test_a_store_holding_year_0_from_before_is_still_served(small_store, tmp_path):
+    """Issue 17: a store imported before year 0 was refused shows the enterprise file without an
+    engine error (year 0 is not evaluated) and still serves the per-mu workbook."""
+    import duckdb
+
+    db = copy_store(small_store, tmp_path / "old.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        cols = [r[0] for r in con.execute("DESCRIBE enterprise_years").fetchall()]
+        con.execute(f"INSERT INTO enterprise_years SELECT {', '.join('0' if c == 'year' else c for c in cols)} "
+                    "FROM enterprise_years WHERE enterprise_id = 'E1' AND year = 2020")
+        assert con.execute("SELECT count(*) FROM enterprise_years WHERE year = 0").fetchone() == (1,)
+    finally:
+        con.close()
+    a = make_app(db)
+    try:
+        c = sign_in(a, "admin", ADMIN_PASSWORD)
+        doc = c.get("/api/enterprises/E1").json()
+        assert doc["ok"] is True
+        assert not doc["mujun_unavailable"] or "out of range" not in doc["mujun_unavailable"]
+        assert all(h.get("year") != 0 for h in doc["class_history"])
+        page = c.get("/enterprises/E1")
+        assert page.status_code == 200 and "out of range" not in page.text and "ValueError" not in page.text
+        assert c.get("/reports/mujun.xlsx?zone=Z1").status_code == 200
+    finally:
+        a.state.ctx.store.close()
