@@ -98,7 +98,7 @@ def field_label(layer: str, field: str | None) -> str:
         return ""
     spec = LAYERS.get(layer)
     if spec:
-        for f in spec.fields:
+        for f in (*spec.fields, *spec.extra_numbers.values()):
             if f.name == field:
                 label = f.label or f.name
                 m = _UNIT.match(label)

@@ -647,6 +647,12 @@ def normalize(raw: RawPackage) -> Package:
             else:
                 mapped[f.name] = pd.Series([None] * len(mapped), index=mapped.index, dtype=object) \
                     if f.type not in ("real",) else np.nan
+        # optional number fields an engine reads: the same number and range rules
+        for c, f in layer.extra_numbers.items():
+            if f"x_{c}" in mapped.columns:
+                one = pd.DataFrame({c: mapped[f"x_{c}"], "_row": mapped["_row"]}, index=mapped.index)
+                _coerce_field(layer, f, one, ids, col)
+                mapped[f"x_{c}"] = one[c]
         # the id as the clerk typed it, also when a key value turned out to be bad
         mapped["_rid"] = ids.to_numpy(dtype=object)
         present_of[name] = set(present)

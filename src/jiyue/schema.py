@@ -79,6 +79,9 @@ class Layer:
     # name -> what reads it); they are kept as ``x_<name>`` like any extra field, but are not
     # reported as unknown (``unknown_field``)
     extra: dict[str, str] = field(default_factory=dict)
+    # those of ``extra`` that hold numbers (exact column name -> how they are checked): a value
+    # there that is not a number, or is out of range, is reported like one of a contract field
+    extra_numbers: dict[str, Field] = field(default_factory=dict)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -175,6 +178,14 @@ _ENTERPRISE_YEAR_EXTRA = {n: f"亩均评价读取的「{what}」" for what, name
     ("以往评价类别", ("class", "past_class", "评价类别")), ("出租方", ("lessor_id", "出租方")),
 ) for n in names}
 
+# the optional number fields among them (the surcharge may be a discount, so it may be negative)
+_ENTERPRISE_YEAR_NUMBERS = {n: Field(n, "real", nonnegative=nonneg, label=label) for label, nonneg, names in (
+    ("用水量(吨)", True, ("water_t", "用水量")), ("用气量(立方米)", True, ("gas_m3", "用气量")),
+    ("技改投资(万元)", True, ("tech_invest_wan", "技改投资", "技术改造投资")),
+    ("其他电价加价(元/千瓦时)", False, ("other_surcharge_yuan_kwh", "其他电价加价")),
+    ("城镇土地使用税(万元)", True, ("land_use_tax_wan", "城镇土地使用税")),
+) for n in names}
+
 ENTERPRISES = Layer(
     "enterprises", "企业", key=("enterprise_id",), aliases=("企业",), extra=_ENTERPRISE_EXTRA,
     fields=(
@@ -196,6 +207,7 @@ _PERMILLE = dict(type="real", nonnegative=True, maximum=PERMILLE_MAX)
 ENTERPRISE_YEARS = Layer(
     "enterprise_years", "企业年度数据", key=("enterprise_id", "year"),
     aliases=("企业年度", "企业年度数据", "企业经济数据"), extra=_ENTERPRISE_YEAR_EXTRA,
+    extra_numbers=_ENTERPRISE_YEAR_NUMBERS,
     fields=(
         Field("enterprise_id", aliases=("企业编号",), required=True,
               references=("enterprises", "enterprise_id"), label="企业编号"),

@@ -249,3 +249,23 @@ def test_a_failed_package_is_never_changed_by_validation():
     report_of(layers)
     for name, df in before.items():
         pd.testing.assert_frame_equal(pd.DataFrame(layers[name]), pd.DataFrame(df))
+
+
+# =========================================================================== optional number fields
+@pytest.mark.parametrize("column", ["water_t", "用水量", "gas_m3", "用气量", "tech_invest_wan", "技改投资",
+                                    "技术改造投资", "land_use_tax_wan", "城镇土地使用税",
+                                    "other_surcharge_yuan_kwh", "其他电价加价"])
+def test_optional_number_fields_read_by_the_per_mu_engine_are_checked_too(column):
+    """用水量, 用气量 … are outside the contract but read by the per-mu evaluation: a word there
+    was silently a blank figure."""
+    p = only(edit(package(), "enterprise_years", 0, **{column: "twelve"}), "enterprise_years", column)
+    assert (p["code"], p["row_id"], p["found"]) == ("bad_number", "E1/2020", "twelve")
+    ok = report_of(edit(package(), "enterprise_years", 0, **{column: "1,200"}))
+    assert ok.problems == []
+    assert ok.package.layers["enterprise_years"][f"x_{column}"].tolist() == [1200.0]
+
+
+def test_a_negative_optional_figure_is_an_error_except_the_surcharge():
+    p = only(edit(package(), "enterprise_years", 0, 用水量=-5), "enterprise_years", "用水量")
+    assert p["code"] == "negative_value"
+    assert problems(edit(package(), "enterprise_years", 0, 其他电价加价=-0.1)) == []
