@@ -107,6 +107,22 @@ def test_problem_list_of_validate_stores_found_text_as_text(invoke, tmp_path):
     assert_text_only(out, {FORMULA, "+1+1", "-2+3", "=1+1"})
 
 
+def test_problem_list_as_csv_quotes_formula_text(invoke, tmp_path):
+    import csv
+
+    layers = edit(clean_package(), "parcels", 1, build_class=FORMULA)
+    layers = edit(layers, "parcels", 2, supply_class="@SUM(A1)")
+    layers = edit(layers, "enterprise_years", 0, tax_wan=-150.0)
+    out = tmp_path / "问题清单.csv"
+    assert invoke("validate", write_gpkg(layers, tmp_path / "p.gpkg"), "--out", out).code == 1
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        cells = [c for row in csv.reader(fh) for c in row]
+    assert "'" + FORMULA in cells and "'@SUM(A1)" in cells
+    assert "-150" in cells  # a plain negative number is left as it is
+    assert not any(c.startswith(("=", "+", "@")) for c in cells)
+    assert not any(c.startswith("-") and c != "-150" for c in cells)
+
+
 def test_ledger_workbook_stores_user_text_as_text(evil_pkg, invoke, tmp_path):
     db = tmp_path / "jiyue.duckdb"
     assert invoke("import", evil_pkg, "--db", db).code == 0
