@@ -15,6 +15,17 @@ from jiyue.cli import _echo_err, cli, guarded
 
 
 # --------------------------------------------------------------------------- validate
+ZONE_LIST_MAX = 12  # a national set names hundreds of zones: show the first and last few
+
+
+def zone_list(codes: list[str]) -> str:
+    """Zone codes for a message: all of them, or for a national set "540 个（N0001、… N0540）"."""
+    codes = [c for c in codes if c]
+    if len(codes) <= ZONE_LIST_MAX:
+        return "、".join(codes)
+    return f"{len(codes)} 个（{'、'.join(codes[:3])} …… {'、'.join(codes[-2:])}）"
+
+
 def _problem_lines(problems: list[dict[str, Any]], limit: int | None) -> list[str]:
     lines = []
     shown = problems if limit is None else problems[:limit]
@@ -113,7 +124,7 @@ def import_cmd(pkg: Path, db: Path, replace: bool, year: int | None, fmt: str) -
     if fmt == "json":
         click.echo(json.dumps({"ok": True, "imported": res.to_dict()}, ensure_ascii=False, indent=1))
     else:
-        click.echo(messages.TEXT["import_done"].format(zones="、".join(res.zones), year=res.year,
+        click.echo(messages.TEXT["import_done"].format(zones=zone_list(res.zones), year=res.year,
                                                        import_id=res.import_id))
         if res.replaced:
             click.echo(f"已替换此前的导入批次：{'、'.join(map(str, res.replaced))}")
@@ -142,13 +153,16 @@ def demo(out: Path, seed: int) -> None:
 # --------------------------------------------------------------------------- summary
 @cli.command()
 @click.option("--db", type=click.Path(path_type=Path), default=Path("data/jiyue.duckdb"), show_default=True)
+@click.option("--zone", help="Only this zone's snapshots (the imports are all listed).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @guarded()
-def summary(db: Path, fmt: str) -> None:
+def summary(db: Path, zone: str | None, fmt: str) -> None:
     """Show what the store holds: imports (provenance) and zones by year."""
     from jiyue.store import summary as store_summary
 
     s = store_summary(db)
+    if zone is not None:
+        s["snapshots"] = [z for z in s["snapshots"] if z["zone_code"] == zone]
     if fmt == "json":
         click.echo(json.dumps(s, ensure_ascii=False, indent=1, default=str))
         return
@@ -156,7 +170,7 @@ def summary(db: Path, fmt: str) -> None:
 
     click.echo(f"数据库：{db}")
     for imp in s["imports"]:
-        click.echo(f"  导入批次 {imp['import_id']}：{imp['zones']} {imp['year']}年度，"
+        click.echo(f"  导入批次 {imp['import_id']}：{zone_list(str(imp['zones']).split(','))} {imp['year']}年度，"
                    f"时间 {str(imp['imported_at']).replace('T', ' ')[:19]}，文件哈希 {str(imp['sha256'])[:12]}…，警告 {imp['warnings']} 个")
     for z in s["snapshots"]:
         eval_type = EVAL_TYPES.get(z["eval_type"], (z["eval_type"] or "评价类型未填",))[0]
