@@ -38,21 +38,21 @@ def _problem_lines(problems: list[dict[str, Any]], limit: int | None) -> list[st
     return lines
 
 
-def _read_report(pkg: Path, fmt: str, extra: dict[str, Any] | None = None) -> Any:
+def _read_report(pkg: Path, fmt: str, extra: dict[str, Any] | None = None, *, keep: bool = False) -> Any:
     """Validate ``pkg``; an unreadable package still gives JSON on stdout with ``--format json``.
 
     The JSON then has the usual shape with one ``package_unreadable`` problem; the sentence
     also goes to stderr, and the exit code stays 2.
     """
     from jiyue.errors import PackageUnreadable
-    from jiyue.validate import validate_path
+    from jiyue.validate_parquet import validate_package as validate_path
 
     debug = bool(click.get_current_context().find_root().params.get("debug"))
     try:
         with warnings.catch_warnings():
             if not debug:  # library chatter (GDAL, pandas) is no message for a clerk
                 warnings.simplefilter("ignore")
-            return validate_path(pkg)
+            return validate_path(pkg, keep=keep)
     except PackageUnreadable as e:
         if fmt == "json":
             problem = {"severity": "error", "code": e.code.value if e.code else "package_unreadable",
@@ -107,9 +107,18 @@ def validate(pkg: Path, fmt: str, show_all: bool, out: Path | None) -> None:
 @guarded(internal_exit=2)
 def import_cmd(pkg: Path, db: Path, replace: bool, year: int | None, fmt: str) -> None:
     """Validate a package and import it into the DuckDB store, all or nothing."""
-    from jiyue.store import import_package
 
-    report = _read_report(pkg, fmt, {"imported": None})
+    report = _read_report(pkg, fmt, {"imported": None}, keep=True)
+    try:
+        _import_report(report, db, replace, year, fmt)
+    finally:
+        if hasattr(report, "close"):
+            report.close()
+
+
+def _import_report(report: Any, db: Path, replace: bool, year: int | None, fmt: str) -> None:
+    from jiyue.store import import_package, import_validated_parquet
+
     if not report.ok:
         d = report.to_dict()
         if fmt == "json":
@@ -120,7 +129,10 @@ def import_cmd(pkg: Path, db: Path, replace: bool, year: int | None, fmt: str) -
                 _echo_err(line)
         _echo_err(messages.TEXT["import_refused"].format(errors=len(report.errors)))
         sys.exit(1)
-    res = import_package(db, report, replace=replace, year=year)
+    if hasattr(report, "con"):  # a plain GeoParquet folder, validated on the vectorised path
+        res = import_validated_parquet(db, report, replace=replace, year=year)
+    else:
+        res = import_package(db, report, replace=replace, year=year)
     if fmt == "json":
         click.echo(json.dumps({"ok": True, "imported": res.to_dict()}, ensure_ascii=False, indent=1))
     else:
