@@ -55,6 +55,7 @@ class PlainPackage:
     columns: dict[str, list[str]]
     crs: Any
     sha256: str = ""
+    empty: dict[str, set[str]] = field(default_factory=dict)  # columns of Arrow type null (all missing)
 
 
 @dataclass
@@ -118,6 +119,8 @@ class _Sink:
 def _type_ok(f: Field, t: Any) -> bool:
     import pyarrow as pa
 
+    if pa.types.is_null(t):  # every value missing: as the general path reads it
+        return True
     if f.type in ("text", "code"):
         return pa.types.is_string(t) or pa.types.is_large_string(t)
     if f.type == "real":
@@ -159,8 +162,11 @@ def plain_layers(path: str | Path) -> PlainPackage | None:
         files[e.stem] = e
     if "zones" not in files or "parcels" not in files:
         return None
+    import pyarrow as pa
+
     crs_seen = None
     columns: dict[str, list[str]] = {}
+    empty: dict[str, set[str]] = {}
     for name, f in files.items():
         layer = LAYERS[name]
         try:
@@ -197,7 +203,8 @@ def plain_layers(path: str | Path) -> PlainPackage | None:
         if pq.ParquetFile(f).metadata.num_rows == 0 and layer.required:
             return None
         columns[name] = names
-    return PlainPackage(folder, files, columns, crs_seen)
+        empty[name] = {n for n in names if pa.types.is_null(schema.field(n).type)}
+    return PlainPackage(folder, files, columns, crs_seen, empty=empty)
 
 
 # --------------------------------------------------------------------------- SQL pieces
@@ -241,6 +248,8 @@ def _rid_sql(layer: Layer, cols: list[str]) -> str:
 
 
 # --------------------------------------------------------------------------- validate
+_SQL_TYPES = {"text": "VARCHAR", "code": "VARCHAR", "codes": "VARCHAR", "real": "DOUBLE", "int": "BIGINT",
+              "date": "DATE", "bool": "BOOLEAN"}
 _GEOMETRY_FACTS = """geometry IS NULL AS missing, COALESCE(ST_IsEmpty(geometry), false) AS empty,
     ST_GeometryType(geometry)::VARCHAR AS gtype,
     CASE WHEN geometry IS NOT NULL AND NOT ST_IsEmpty(geometry) THEN ST_IsValid(geometry) END AS valid,
@@ -259,7 +268,8 @@ def validate_parquet(pkg: PlainPackage, *, keep: bool = False) -> ParquetReport 
         for name, f in pkg.files.items():
             layer = LAYERS[name]
             cols = pkg.columns[name]
-            sel = ", ".join(f'"{c}"' for c in cols)
+            sel = ", ".join(f'NULL::{_SQL_TYPES[layer.field(c).type]} AS "{c}"' if c in pkg.empty.get(name, ())
+                            else f'"{c}"' for c in cols)
             src = f"(SELECT (file_row_number + 1)::BIGINT AS _row, * FROM read_parquet({_q(str(f))}, file_row_number = true))"
             if layer.geometry:
                 # one pass over the shapes: every fact the checks need (GEOS validity once per shape)
