@@ -232,7 +232,9 @@ def _store_select(con: duckdb.DuckDBPyConnection, table: str, layer: str, presen
     return ", ".join(out)
 
 
-GEOM_AREA = "CASE WHEN v.area_ok THEN ST_Area(v.g) END"
+# the geometry's area where it means one (jiyue.validate_parquet.AREA_OK over alias v)
+GEOM_AREA = ("CASE WHEN NOT v.missing AND NOT v.empty AND v.valid AND v.gtype IN ('POLYGON', 'MULTIPOLYGON') "
+             "THEN ST_Area(v.g) END")
 
 
 def load_validated(con: duckdb.DuckDBPyConnection, columns: dict[str, list[str]], *, year: int, import_id: int = 1,
