@@ -43,6 +43,7 @@ class ReasonCode(str, Enum):
     BAD_BOOL = "bad_bool"
     UNKNOWN_CODE = "unknown_code"
     NEGATIVE_VALUE = "negative_value"
+    OUT_OF_RANGE = "out_of_range"
     DUPLICATE_ID = "duplicate_id"
     BROKEN_REFERENCE = "broken_reference"
     REFERENCE_UNCHECKED = "reference_unchecked"

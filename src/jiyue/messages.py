@@ -46,6 +46,7 @@ TEMPLATES: dict[ReasonCode, str] = {
     ReasonCode.UNKNOWN_CODE: "图层「{layer}」{record}的「{field}」代码「{found}」不在规定的代码表中，"
                              "应为：{expected}",
     ReasonCode.NEGATIVE_VALUE: "图层「{layer}」{record}的「{field}」为负数「{found}」，不能小于0",
+    ReasonCode.OUT_OF_RANGE: "图层「{layer}」{record}的「{field}」为「{found}」，超出合理范围，应为{expected}",
     ReasonCode.DUPLICATE_ID: "图层「{layer}」{at}的编号「{found}」重复，应为{expected}",
     ReasonCode.BROKEN_REFERENCE: "图层「{layer}」{record}的「{field}」为「{found}」，"
                                  "但{expected}中没有这条记录",
@@ -97,7 +98,7 @@ def field_label(layer: str, field: str | None) -> str:
         return ""
     spec = LAYERS.get(layer)
     if spec:
-        for f in spec.fields:
+        for f in (*spec.fields, *spec.extra_numbers.values()):
             if f.name == field:
                 label = f.label or f.name
                 m = _UNIT.match(label)

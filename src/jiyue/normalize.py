@@ -142,14 +142,32 @@ def _to_text(s: pd.Series) -> pd.Series:
     return pd.Series(out, index=s.index, dtype=object, name=s.name)
 
 
-def _to_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Floats and a mask of values that were given but are not numbers."""
+# full-width digits, point and signs typed with a Chinese input method are read as their ASCII forms
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．＋－，", "0123456789.+-,")
+
+
+def parse_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The one rule that reads number cells: floats, and a mask of cells given but not numbers.
+
+    A blank cell (None, NaN, empty or spaces) gives NaN and is not bad. A number is read with
+    its sign, decimal point and exponent; a comma or a space may only group thousands (1,234 /
+    1 234, never 12,5 or 12 5); full-width digits are folded. Everything else is bad: words
+    (``abc``, ``twelve``), placeholders (``—``, ``无``), units (``12万``), ``nan``/``inf`` and
+    numbers too large to hold (``1e400``). See :func:`classify_number` for one cell.
+    """
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        return s.astype("float64"), pd.Series(False, index=s.index)
+        num = s.astype("float64")
+        inf = pd.Series(np.isinf(num.to_numpy()), index=s.index)
+        return num.where(~inf), inf
     blank = _is_blank(s)
     raw = s.astype("string")
+    if raw.str.contains(r"[０-９．＋－，]").fillna(False).any():
+        raw = raw.str.translate(_FULL_WIDTH)
     txt = raw.str.replace(_NUM_CLEAN, "", regex=True)
-    num = pd.to_numeric(txt, errors="coerce").astype("float64")
+    # only digits, sign, point and exponent: "nan", "inf", "Infinity" are not numbers here
+    plain = txt.str.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?").fillna(False).astype(bool)
+    num = pd.to_numeric(txt.where(plain), errors="coerce").astype("float64")
+    num = num.where(~np.isinf(num.to_numpy()))
     comma = raw.str.contains(_COMMA).fillna(False).astype(bool)
     if comma.any():  # 12,5 is not 125: a comma must group thousands
         squeezed = raw[comma].str.replace(r"\s", "", regex=True)
@@ -165,6 +183,57 @@ def _to_number(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         num = num.where(~wrong)
     bad = num.isna() & ~blank
     return num, bad
+
+
+_to_number = parse_numbers  # the former private name
+
+
+def classify_number(v: Any) -> tuple[str, float | None]:
+    """One cell read as a number: ``("number", 12.5)``, ``("blank", None)`` or
+    ``("not_a_number", None)`` — :func:`parse_numbers` applied to a single value."""
+    num, bad = parse_numbers(pd.Series([v], dtype=object))
+    if bool(bad.iloc[0]):
+        return "not_a_number", None
+    f = num.iloc[0]
+    return ("blank", None) if pd.isna(f) else ("number", float(f))
+
+
+def out_of_range(f: Field, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the values below and above the field's allowed range (blanks are in neither).
+
+    ``values`` are numbers (number fields) or ``datetime.date`` objects (date fields).
+    """
+    lo, hi = f.allowed_range
+    n = len(values)
+    if f.type == "date":
+        arr = values.to_numpy(dtype=object)
+        given = np.fromiter((v is not None and not (isinstance(v, float) and v != v) for v in arr),
+                            dtype=bool, count=n)
+        below = np.zeros(n, dtype=bool)
+        above = np.zeros(n, dtype=bool)
+        for i in np.flatnonzero(given):
+            below[i] = lo is not None and arr[i] < lo
+            above[i] = hi is not None and arr[i] > hi
+        return below, above
+    num = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+    with np.errstate(invalid="ignore"):
+        below = (num < float(lo)) if lo is not None else np.zeros(n, dtype=bool)  # type: ignore[arg-type]
+        above = (num > float(hi)) if hi is not None else np.zeros(n, dtype=bool)  # type: ignore[arg-type]
+    return np.asarray(below, dtype=bool), np.asarray(above, dtype=bool)
+
+
+def range_expected(f: Field) -> str:
+    """What a value outside the field's range should be, in words (e.g. 1949 至 2100 之间的年份)."""
+    lo, hi = f.allowed_range
+    kind = "日期" if f.type == "date" else ("年份" if f.name == "year" else
+                                           ("整数" if f.type == "int" else "数"))
+    lo_t = None if lo is None else _fmt(lo) if not isinstance(lo, dt.date) else lo.isoformat()
+    hi_t = None if hi is None else _fmt(hi) if not isinstance(hi, dt.date) else hi.isoformat()
+    if lo_t is not None and hi_t is not None:
+        return f"{lo_t} 至 {hi_t} 之间的{kind}"
+    if lo_t is not None:
+        return f"不小于 {lo_t} 的{kind}"
+    return f"不大于 {hi_t} 的{kind}"
 
 
 def _bad_number_expected(v: Any, integer: bool) -> str:
@@ -277,15 +346,20 @@ def _coerce_field(layer: Layer, f: Field, df: pd.DataFrame, ids: pd.Series, col:
             frac = num.notna() & (num != np.floor(num.fillna(0)))
             report(frac, ReasonCode.BAD_INTEGER, "整数", found=num)
             num = num.where(~frac)
-        if f.nonnegative:
-            neg = num < 0
-            report(neg.fillna(False), ReasonCode.NEGATIVE_VALUE, "不小于0的数", found=num)
-            num = num.where(~neg.fillna(False))
+        below, above = out_of_range(f, num)
+        if f.minimum == 0:  # an area, amount or count below zero: said as "negative"
+            report(below, ReasonCode.NEGATIVE_VALUE, "不小于0的数", found=num)
+            report(above, ReasonCode.OUT_OF_RANGE, range_expected(f), found=num)
+        else:
+            report(below | above, ReasonCode.OUT_OF_RANGE, range_expected(f), found=num)
+        num = num.where(~(below | above))
         df[f.name] = num.astype("Int64") if f.type == "int" else num
     elif f.type == "date":
         parsed, bad = _convert(s, _parse_date)
         report(bad, ReasonCode.BAD_DATE, "日期，如 2020-12-31")
-        df[f.name] = parsed
+        below, above = out_of_range(f, parsed)
+        report(below | above, ReasonCode.OUT_OF_RANGE, range_expected(f), found=parsed)
+        df[f.name] = parsed.where(~(below | above), None)
     elif f.type == "bool":
         def as_bool(v: Any) -> Any:
             t = _text_of(v)
@@ -573,6 +647,12 @@ def normalize(raw: RawPackage) -> Package:
             else:
                 mapped[f.name] = pd.Series([None] * len(mapped), index=mapped.index, dtype=object) \
                     if f.type not in ("real",) else np.nan
+        # optional number fields an engine reads: the same number and range rules
+        for c, f in layer.extra_numbers.items():
+            if f"x_{c}" in mapped.columns:
+                one = pd.DataFrame({c: mapped[f"x_{c}"], "_row": mapped["_row"]}, index=mapped.index)
+                _coerce_field(layer, f, one, ids, col)
+                mapped[f"x_{c}"] = one[c]
         # the id as the clerk typed it, also when a key value turned out to be bad
         mapped["_rid"] = ids.to_numpy(dtype=object)
         present_of[name] = set(present)

@@ -7,6 +7,7 @@ case-insensitively for Latin letters, with full-width brackets folded to ASCII.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import unicodedata
 from collections import Counter
@@ -17,6 +18,18 @@ from jiyue import codes
 
 FieldType = Literal["text", "code", "codes", "real", "int", "date", "bool"]
 GeomType = Literal["polygon", "point", "line"]
+
+# Impossible values (docs/reason-codes.md, "Allowed ranges"). Every number field of the contract
+# is an area, amount, count, rate or year, so none may be negative (``nonnegative`` = minimum 0).
+# Years and dates lie between the founding of the People's Republic and 2100; an enterprise's
+# founding date may be older (an enterprise founded in 1903 still exists). Bounds are inclusive.
+YEAR_MIN, YEAR_MAX = 1949, 2100
+DATE_MIN, DATE_MAX = dt.date(YEAR_MIN, 1, 1), dt.date(YEAR_MAX, 12, 31)
+FOUNDED_MIN = dt.date(1800, 1, 1)
+FLOORS_MAX = 200  # the tallest buildings have about 160 floors
+PERMILLE_MAX = 1000  # a daily penalty of more than 1000 ‰ (100 %) of the price is impossible
+
+Bound = float | int | dt.date | None
 
 
 @dataclass(frozen=True)
@@ -31,6 +44,24 @@ class Field:
     enum: dict[str, tuple[str, ...]] | None = None  # for code / codes
     references: tuple[str, str] | None = None  # (layer, field)
     label: str = ""  # Chinese label for reports and messages
+    # allowed range of a number or date field, inclusive; ``nonnegative`` means minimum 0, and a
+    # date field without bounds gets DATE_MIN … DATE_MAX (see allowed_range)
+    minimum: Bound = None
+    maximum: Bound = None
+
+    def __post_init__(self) -> None:
+        if self.nonnegative and self.minimum is None:
+            object.__setattr__(self, "minimum", 0)
+        if self.type == "date":
+            if self.minimum is None:
+                object.__setattr__(self, "minimum", DATE_MIN)
+            if self.maximum is None:
+                object.__setattr__(self, "maximum", DATE_MAX)
+
+    @property
+    def allowed_range(self) -> tuple[Bound, Bound]:
+        """(minimum, maximum) of the values this field may hold, None where open."""
+        return self.minimum, self.maximum
 
 
 @dataclass(frozen=True)
@@ -48,6 +79,9 @@ class Layer:
     # name -> what reads it); they are kept as ``x_<name>`` like any extra field, but are not
     # reported as unknown (``unknown_field``)
     extra: dict[str, str] = field(default_factory=dict)
+    # those of ``extra`` that hold numbers (exact column name -> how they are checked): a value
+    # there that is not a number, or is out of range, is reported like one of a contract field
+    extra_numbers: dict[str, Field] = field(default_factory=dict)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -120,7 +154,8 @@ BUILDINGS = Layer(
         Field("parcel_id", aliases=("宗地编号",), references=("parcels", "parcel_id"),
               label="宗地编号"),
         Field("kind", "code", aliases=("类型",), enum=codes.BUILDING_KINDS, label="类型"),
-        Field("floors", "int", aliases=("层数", "建筑层数"), nonnegative=True, label="层数"),
+        Field("floors", "int", aliases=("层数", "建筑层数"), nonnegative=True, maximum=FLOORS_MAX,
+              label="层数"),
         Field("floor_area_m2", "real", aliases=("建筑面积", "JZMJ", "总建筑面积"), nonnegative=True,
               label="建筑面积(平方米)"),
         Field("footprint_m2", "real", aliases=("基底面积", "JZJDMJ"), nonnegative=True,
@@ -143,6 +178,14 @@ _ENTERPRISE_YEAR_EXTRA = {n: f"亩均评价读取的「{what}」" for what, name
     ("以往评价类别", ("class", "past_class", "评价类别")), ("出租方", ("lessor_id", "出租方")),
 ) for n in names}
 
+# the optional number fields among them (the surcharge may be a discount, so it may be negative)
+_ENTERPRISE_YEAR_NUMBERS = {n: Field(n, "real", nonnegative=nonneg, label=label) for label, nonneg, names in (
+    ("用水量(吨)", True, ("water_t", "用水量")), ("用气量(立方米)", True, ("gas_m3", "用气量")),
+    ("技改投资(万元)", True, ("tech_invest_wan", "技改投资", "技术改造投资")),
+    ("其他电价加价(元/千瓦时)", False, ("other_surcharge_yuan_kwh", "其他电价加价")),
+    ("城镇土地使用税(万元)", True, ("land_use_tax_wan", "城镇土地使用税")),
+) for n in names}
+
 ENTERPRISES = Layer(
     "enterprises", "企业", key=("enterprise_id",), aliases=("企业",), extra=_ENTERPRISE_EXTRA,
     fields=(
@@ -151,21 +194,24 @@ ENTERPRISES = Layer(
         Field("name", aliases=("企业名称",), required=True, label="企业名称"),
         Field("industry_code", aliases=("行业代码",), label="行业代码"),
         Field("scale", "code", aliases=("规模",), enum=codes.SCALES, label="规模"),
-        Field("founded", "date", aliases=("成立日期",), label="成立日期"),
+        Field("founded", "date", aliases=("成立日期",), label="成立日期", minimum=FOUNDED_MIN),
         Field("zone_code", aliases=("开发区代码",), references=("zones", "zone_code"),
               label="开发区代码"),
     ),
 )
 
 _MONEY = dict(type="real", nonnegative=True)
+_YEAR = dict(minimum=YEAR_MIN, maximum=YEAR_MAX)
+_PERMILLE = dict(type="real", nonnegative=True, maximum=PERMILLE_MAX)
 
 ENTERPRISE_YEARS = Layer(
     "enterprise_years", "企业年度数据", key=("enterprise_id", "year"),
     aliases=("企业年度", "企业年度数据", "企业经济数据"), extra=_ENTERPRISE_YEAR_EXTRA,
+    extra_numbers=_ENTERPRISE_YEAR_NUMBERS,
     fields=(
         Field("enterprise_id", aliases=("企业编号",), required=True,
               references=("enterprises", "enterprise_id"), label="企业编号"),
-        Field("year", "int", aliases=("年度", "年份"), required=True, label="年度"),
+        Field("year", "int", aliases=("年度", "年份"), required=True, label="年度", **_YEAR),
         Field("tax_wan", aliases=("税收", "实缴税金"), label="税收(万元)", **_MONEY),
         Field("revenue_wan", aliases=("营业收入",), label="营业收入(万元)", **_MONEY),
         Field("value_added_wan", aliases=("工业增加值",), label="工业增加值(万元)", **_MONEY),
@@ -189,7 +235,7 @@ ZONE_YEARS = Layer(
     fields=(
         Field("zone_code", aliases=("开发区代码",), required=True, references=("zones", "zone_code"),
               label="开发区代码"),
-        Field("year", "int", aliases=("年度", "年份"), required=True, label="年度"),
+        Field("year", "int", aliases=("年度", "年份"), required=True, label="年度", **_YEAR),
         Field("tax_total_wan", aliases=("二三产业税收总额", "二、三产业税收总额"), label="二三产业税收总额(万元)",
               **_MONEY),
         Field("industrial_tax_wan", aliases=("工业(物流)企业税收总额", "工业企业税收总额"),
@@ -227,9 +273,9 @@ CONTRACTS = Layer(
         Field("commit_va_per_emission", aliases=("承诺单位排放增加值",),
               label="承诺单位排放增加值(万元/吨)", **_MONEY),
         Field("late_start_permille", aliases=("延期动工违约金",), label="延期动工违约金(‰/日)",
-              **_MONEY),
+              **_PERMILLE),
         Field("late_completion_permille", aliases=("延期竣工违约金",),
-              label="延期竣工违约金(‰/日)", **_MONEY),
+              label="延期竣工违约金(‰/日)", **_PERMILLE),
     ),
 )
 
@@ -276,6 +322,13 @@ LAYERS: dict[str, Layer] = {
                   CONTRACTS, PROGRESS, FACILITIES, ROADS)
 }
 SPATIAL_LAYERS = [n for n, layer in LAYERS.items() if layer.geometry]
+
+#: (layer, field) -> (minimum, maximum) of every number and date field: the ranges at a glance
+#: (for a vectorised checker and the docs); each comes from the field's declaration above
+RANGES: dict[tuple[str, str], tuple[Bound, Bound]] = {
+    (layer.name, f.name): f.allowed_range
+    for layer in LAYERS.values() for f in layer.fields if f.type in ("real", "int", "date")
+}
 
 
 def fold_name(name: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from jiyue.errors import Problem
+from jiyue.workbook import write_frames
 
 PROBLEM_HEADERS = {
     "severity": "严重程度", "code": "问题代码", "layer": "图层", "row_id": "记录编号", "row": "行号",
@@ -23,14 +24,30 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     return df.rename(columns=PROBLEM_HEADERS)
 
 
+# a CSV cell Excel would run as a formula starts so (OWASP "CSV injection")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(v: object) -> object:
+    """A cell for a CSV a clerk opens in Excel: text that Excel would run as a formula gets a
+    leading ``'`` (shown as text, not run); plain numbers such as ``-150`` stay as they are."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        try:
+            float(v)
+        except ValueError:
+            return "'" + v
+    return v
+
+
 def write_problems(problems: list[Problem], out: Path) -> Path:
-    """Write the problem table to ``out`` (.xlsx or .csv, chosen by suffix)."""
+    """Write the problem table to ``out`` (.xlsx or .csv, chosen by suffix). Text from the
+    package is never a formula: stored as text in the workbook, quoted with ``'`` in the CSV."""
     df = problems_frame(problems)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".xlsx":
-        df.to_excel(out, index=False, sheet_name="问题清单", engine="xlsxwriter")
+        write_frames(out, {"问题清单": df})
     else:
-        df.to_csv(out, index=False, encoding="utf-8-sig")
+        df.map(csv_text).to_csv(out, index=False, encoding="utf-8-sig")
     return out
 
 

@@ -162,6 +162,25 @@ BROKEN = {
     "bad-number": (lambda L, d: write_folder(edit(L, "parcels", 0, area_m2="1万"), d / "pkg",
                                              spatial="geojson", tables="csv"),
                    1, {("error", "bad_number", "parcels", "P1", "area_m2")}),
+    # issue 17: text where a number is required, impossible values — errors, nothing imported
+    "malformed-numbers": (lambda L, d: write_folder(
+        edit(edit(L, "enterprise_years", 0, year="abc", tax_wan="twelve"), "parcels", 0, area_m2="not-a-number"),
+        d / "pkg", spatial="gpkg", tables="csv"),
+        1, {("error", "bad_integer", "enterprise_years", "E1/abc", "year"),
+            ("error", "bad_number", "enterprise_years", "E1/abc", "tax_wan"),
+            ("error", "bad_number", "parcels", "P1", "area_m2")}),
+    "malformed-numbers-xlsx": (lambda L, d: _shp(edit(edit(L, "enterprise_years", 0, employees="十二"),
+                                                      "zone_years", 0, population="n/a"), d),
+                               1, {("error", "bad_integer", "enterprise_years", "E1/2020", "employees"),
+                                   ("error", "bad_integer", "zone_years", "Z1/2020", "population")}),
+    "year-zero": (lambda L, d: write_gpkg(edit(L, "enterprise_years", 0, year=0), d / "p.gpkg"),
+                  1, {("error", "out_of_range", "enterprise_years", "E1/0", "year")}),
+    "impossible-values": (lambda L, d: write_gpkg(
+        edit(edit(edit(L, "buildings", 0, floors=500), "parcels", 1, area_m2=-5.0), "contracts", 0,
+             signed_date="2999-01-01"), d / "p.gpkg"),
+        1, {("error", "out_of_range", "buildings", "B1", "floors"),
+            ("error", "negative_value", "parcels", "P2", "area_m2"),
+            ("error", "out_of_range", "contracts", "C1", "signed_date")}),
     "no-parcels": (lambda L, d: write_gpkg({k: v for k, v in L.items() if k != "parcels"}, d / "p.gpkg"),
                    1, {("error", "missing_layer", "parcels", None, None)}),
     "missing-field": (lambda L, d: _shp(_drop(L, "parcels", "build_class"), d),
@@ -179,7 +198,8 @@ BROKEN = {
                      {("error", "package_unreadable", None, None, None)}),
 }
 #: the ones also run through the real script (each run costs a second of start-up)
-SCRIPT = ["overlap", "bow-tie", "no-prj", "bad-date", "text-file", "random-gpkg", "no-such-path"]
+SCRIPT = ["overlap", "bow-tie", "no-prj", "bad-date", "text-file", "random-gpkg", "no-such-path",
+          "malformed-numbers"]
 
 
 def _write(path: Path, data: bytes) -> Path:
@@ -274,6 +294,24 @@ def test_broken_messages_read_as_chinese(script_runs):
                                 "「2016-13-45」，应为如 2020-12-31 的日期")
 
 
+def test_malformed_numbers_said_in_chinese_with_the_text_found(script_runs):
+    msgs = {p["field"]: p for p in script_runs["malformed-numbers"].json()["problems"]}
+    assert set(msgs) == {"year", "tax_wan", "area_m2"}  # no area_mismatch on an unread area
+    assert msgs["year"]["message"] == ("图层「企业年度数据(enterprise_years)」记录「E1/abc」的「年度(year)」"
+                                       "应为整数，实际为「abc」")
+    assert "「twelve」" in msgs["tax_wan"]["message"] and "税收" in msgs["tax_wan"]["message"]
+    assert msgs["area_m2"]["found"] == "not-a-number" and "0.00 平方米" not in msgs["area_m2"]["message"]
+    assert "/tmp" not in script_runs["malformed-numbers"].output
+
+
+def test_year_zero_said_with_the_allowed_years(broken_packages, invoke):
+    r = invoke("validate", broken_packages["year-zero"])
+    assert r.code == 1
+    assert ("图层「企业年度数据(enterprise_years)」记录「E1/0」的「年度(year)」为「0」，超出合理范围，"
+            "应为1949 至 2100 之间的年份") in r.stdout
+    assert "没有错误" not in r.stdout
+
+
 # =========================================================================== import end to end
 def test_import_refuse_replace_and_provenance_with_the_real_script(tmp_path, broken_packages):
     pkg = write_gpkg(clean_package(), tmp_path / "clean.gpkg")
@@ -347,3 +385,26 @@ def test_warnings_only_exit_0(tmp_path, invoke):
     assert "校验通过，但有 1 个警告。" in r.stdout and "bad_credit_code" in r.stdout
     d = json.loads(invoke("validate", tmp_path / "w.gpkg", "--format", "json").stdout)
     assert d["ok"] is True and d["counts"]["by_code"] == {"bad_credit_code": 1}
+
+
+def test_a_store_holding_year_0_from_before_does_not_crash_the_engines(tmp_path, store_with_clean_import):
+    """Issue 17: year 0 was once imported; the per-mu engine then failed with "year -1 is out of
+    range". Such a year is not evaluated now, and asking for it is a plain Chinese answer."""
+    import shutil
+
+    db = shutil.copyfile(store_with_clean_import, tmp_path / "old.duckdb")
+    con = duckdb.connect(str(db))
+    cols = [r[0] for r in con.execute("DESCRIBE enterprise_years").fetchall()]
+    con.execute(f"INSERT INTO enterprise_years SELECT {', '.join('0' if c == 'year' else c for c in cols)} "
+                "FROM enterprise_years WHERE year = 2020")
+    con.close()
+    runs = run_jiyue_many({
+        "year0": ["mujun", "--db", db, "--scheme", "shandong-2019", "--year", "0", "--format", "json"],
+        "latest": ["mujun", "--db", db, "--scheme", "shandong-2019", "--format", "json"],
+    }, parallel=1)
+    for r in runs.values():
+        no_traceback(r)
+        assert "out of range" not in r.output and "内部错误" not in r.output, r.output
+    assert runs["year0"].code == 2 and "没有 0 年度" in runs["year0"].stderr
+    assert runs["latest"].code == 0, runs["latest"].output
+    assert runs["latest"].json()["year"] == 2020

@@ -129,3 +129,21 @@ def test_read_leases_from_csv(tmp_path) -> None:  # noqa: ANN001
     assert lz.loc[0, "lessee_id"] == "T" and lz.loc[0, "land_m2"] == 1500.0 and lz.loc[0, "end_year"] == 2025
     with pytest.raises(UsageError, match="不存在"):
         land.read_leases(str(tmp_path / "none.csv"))
+
+
+@pytest.mark.parametrize("cell,said", [("abc", "不是数字：「abc」"), ("inf", "不是数字：「inf」"),
+                                       ("-100", "为负数 -100")])
+def test_lease_areas_follow_the_package_number_rule(cell, said):
+    with pytest.raises(UsageError) as e:
+        land.normalise_leases(pd.DataFrame({"承租方": ["T"], "出租方": ["L"], "租赁土地面积": [cell]}), "租赁.csv")
+    assert said in e.value.message and "land_m2" in e.value.message
+    ok = land.normalise_leases(pd.DataFrame({"承租方": ["T"], "出租方": ["L"], "租赁土地面积": ["1,200"]}))
+    assert ok["land_m2"].tolist() == [1200.0]
+
+
+@pytest.mark.parametrize("year", ["0", "20", "2020.5", "2101"])
+def test_lease_years_are_real_years(year):
+    with pytest.raises(UsageError) as e:
+        land.normalise_leases(pd.DataFrame({"承租方": ["T"], "出租方": ["L"], "租赁土地面积": [100],
+                                            "起始年度": [year]}), "租赁.csv")
+    assert "1949 至 2100 之间的年份" in e.value.message and "start_year" in e.value.message

@@ -9,6 +9,7 @@ import pandas as pd
 
 from jiyue.idle import labels
 from jiyue.idle.recovery import COST_ITEMS
+from jiyue.workbook import excel_writer
 
 PARCEL_HEADERS = {
     "parcel_id": "宗地编号", "contract_no": "合同编号", "zone_code": "开发区代码", "enterprise_id": "企业编号",
@@ -22,8 +23,7 @@ PARCEL_HEADERS = {
 
 
 def _write(out: Path, sheets: dict[str, pd.DataFrame]) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
+    with excel_writer(out) as xw:
         for name, df in sheets.items():
             df.to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]

@@ -24,6 +24,8 @@ import pandas as pd
 
 from jiyue.errors import UsageError
 from jiyue.mujun import labels
+from jiyue.normalize import parse_numbers
+from jiyue.schema import YEAR_MAX, YEAR_MIN
 
 M2_PER_MU_NUM, M2_PER_MU_DEN = 10_000.0, 15.0  # 1 亩 = 10000/15 m² (jiyue.units.M2_PER_MU)
 LEASE_FIELDS = {  # canonical -> accepted column names (English, Chinese)
@@ -87,8 +89,7 @@ def normalise_leases(raw: pd.DataFrame, source: str = "") -> pd.DataFrame:
             problems.append(labels.ERR["leases_field"].format(path=source, field=need,
                                                               expected="、".join(LEASE_FIELDS[need])))
     for c in ("land_m2", "floor_m2", "start_year", "end_year"):
-        num = pd.to_numeric(df[c], errors="coerce")
-        bad = df[c].notna() & (df[c].astype(str).str.strip() != "") & num.isna()
+        num, bad = parse_numbers(df[c])  # the package's rule for number cells
         for i in np.flatnonzero(bad.to_numpy()):
             problems.append(labels.ERR["leases_value"].format(path=source, row=i + 2, field=c,
                                                               problem=f"不是数字：「{df[c].iloc[i]}」"))
@@ -96,6 +97,11 @@ def normalise_leases(raw: pd.DataFrame, source: str = "") -> pd.DataFrame:
         for i in np.flatnonzero(neg.to_numpy()):
             problems.append(labels.ERR["leases_value"].format(path=source, row=i + 2, field=c,
                                                               problem=f"为负数 {num.iloc[i]:g}"))
+        if c.endswith("_year"):
+            odd = (num.notna() & ~neg & ((num % 1 != 0) | (num < YEAR_MIN) | (num > YEAR_MAX))).to_numpy()
+            for i in np.flatnonzero(odd):
+                problems.append(labels.ERR["leases_value"].format(
+                    path=source, row=i + 2, field=c, problem=f"为「{num.iloc[i]:g}」，应为 {YEAR_MIN} 至 {YEAR_MAX} 之间的年份"))
         df[c] = num
     no_area = df["lessee_id"].notna() & df["land_m2"].isna() & (df["floor_m2"].isna() | df["parcel_id"].isna())
     for i in np.flatnonzero(no_area.to_numpy()):

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from jiyue.mujun import labels
+from jiyue.workbook import excel_writer
 
 
 def _n(v: Any, digits: int = 2) -> str:
@@ -147,8 +148,7 @@ def frames(doc: dict[str, Any]) -> dict[str, pd.DataFrame]:
 
 def write_xlsx(doc: dict[str, Any], out: Path) -> Path:
     """Write the publication workbook."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
+    with excel_writer(out) as xw:
         for name, df in frames(doc).items():
             df.to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]

@@ -32,6 +32,7 @@ from jiyue.errors import JiyueError, UsageError
 from jiyue.mujun import aggregate, classify, engine, inputs, labels, land, measures, scope
 from jiyue.mujun.policy import Policy, load_policy
 from jiyue.mujun.scheme import Scheme, load_scheme
+from jiyue.schema import YEAR_MAX, YEAR_MIN
 
 
 @dataclass
@@ -95,8 +96,10 @@ def _load_tables(pkg: str | Path | None, db: str | Path | None, year: int | None
 
 
 def _years(ey: pd.DataFrame) -> list[int]:
+    """The years with enterprise data; an impossible year a store imported before validation
+    refused it (0, -1 …, see jiyue.schema.YEAR_MIN) is not one."""
     y = pd.to_numeric(ey["year"], errors="coerce").dropna().astype(int)
-    return sorted(set(y.tolist()))
+    return sorted(v for v in set(y.tolist()) if YEAR_MIN <= v <= YEAR_MAX)
 
 
 def year_frame(tables: Any, scheme: Scheme, year: int, leases: pd.DataFrame | None, zone: str | None

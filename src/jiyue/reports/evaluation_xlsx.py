@@ -14,6 +14,7 @@ import pandas as pd
 from jiyue.codes import BUILD_CLASSES, SUPPLY_CLASSES
 from jiyue.evaluation.indicators import INDICATORS
 from jiyue.codes import EVAL_TYPE_LABELS
+from jiyue.workbook import excel_writer
 
 USE_KEYS = ["A", "A1", "A2", "A3", "A31", "A32", "A4", "A5", "A51", "A52", "A6", "B", "B1", "B11", "B12",
             "B2", "B21", "B22", "C", "C1", "C2", "C3"]
@@ -105,8 +106,7 @@ def _provenance_text(prov: dict[str, Any]) -> str:
 
 def write(doc: dict[str, Any], out: Path) -> Path:
     """Write the evaluation workbook."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
+    with excel_writer(out) as xw:
         for name, df in frames(doc).items():
             df.to_excel(xw, sheet_name=name, index=False)
             ws = xw.sheets[name]

@@ -9,6 +9,7 @@ import pandas as pd
 
 from jiyue.evaluation.indicators import INDICATORS
 from jiyue.ranking.regions import CATEGORY_LABELS, EVAL_TYPE_LABELS
+from jiyue.workbook import write_frames
 
 
 def frames(doc: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -51,9 +52,4 @@ def frames(doc: dict[str, Any]) -> dict[str, pd.DataFrame]:
 
 
 def write(doc: dict[str, Any], out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
-        for name, df in frames(doc).items():
-            df.to_excel(xw, sheet_name=name[:31], index=False)
-            xw.sheets[name[:31]].freeze_panes(1, 0)
-    return out
+    return write_frames(out, {name[:31]: df for name, df in frames(doc).items()})

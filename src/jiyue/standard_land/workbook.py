@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from jiyue.standard_land import labels
+from jiyue.workbook import excel_writer
 
 H = labels.HEAD
 
@@ -64,8 +65,7 @@ def frames(doc: dict[str, Any]) -> dict[str, pd.DataFrame]:
 
 def write(doc: dict[str, Any], out: Path) -> Path:
     """Write the standard-land workbook."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
+    with excel_writer(out) as xw:
         for name, df in frames(doc).items():
             if df.empty:
                 df = pd.DataFrame({"": [labels.TEXT["no_items"]]})

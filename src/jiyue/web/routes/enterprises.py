@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from jiyue.errors import JiyueError
+from jiyue.schema import YEAR_MAX, YEAR_MIN
 from jiyue.web import audit, labels, queries
 from jiyue.web.deps import actor, ctx, current_user, cursor, require
 from jiyue.web.errors import bad_request, forbidden, not_found
@@ -97,7 +98,9 @@ def profile(request: Request, cur: duckdb.DuckDBPyConnection, enterprise_id: str
     reason = None
     snap = queries.snapshot_of(cur, zone) if zone else None
     if snap is not None:
-        years = sorted({int(y["year"]) for y in doc["years"] if y.get("year") is not None})
+        # a store imported before impossible years were refused may hold year 0: not evaluated
+        years = sorted({int(y["year"]) for y in doc["years"]
+                        if y.get("year") is not None and YEAR_MIN <= int(y["year"]) <= YEAR_MAX})
         try:
             history = ctx(request).engines.mujun_history(snap, years, enterprise_id)
         except JiyueError as e:
