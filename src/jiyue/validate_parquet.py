@@ -229,13 +229,16 @@ def _screen(f: Field, col: str) -> str | None:
                 f"OR unicode(right({c}, 1)) IN ({_WS_CODES}))")
     if f.type == "code":
         return f"{c} IS NOT NULL AND {c} NOT IN ({', '.join(_q(k) for k in _canonical_codes(f))})"
-    if f.type == "real":
-        cond = f"isnan({c}::DOUBLE) OR isinf({c}::DOUBLE)"
-        if f.nonnegative:
-            cond += f" OR {c} < 0"
-        return f"{c} IS NOT NULL AND ({cond})"
-    if f.type == "int" and f.nonnegative:
-        return f"{c} IS NOT NULL AND {c} < 0"
+    lo, hi = getattr(f, "allowed_range", (0 if f.nonnegative else None, None))
+    if f.type in ("real", "int"):  # NaN / inf, and values outside the field's allowed range
+        cond = [f"isnan({c}::DOUBLE) OR isinf({c}::DOUBLE)"] if f.type == "real" else []
+        cond += [f"{c} < {float(lo)!r}"] if lo is not None else []
+        cond += [f"{c} > {float(hi)!r}"] if hi is not None else []
+        return f"{c} IS NOT NULL AND ({' OR '.join(cond)})" if cond else None
+    if f.type == "date":
+        cond = [f"{c} < DATE '{lo.isoformat()}'"] if lo is not None else []
+        cond += [f"{c} > DATE '{hi.isoformat()}'"] if hi is not None else []
+        return f"{c} IS NOT NULL AND ({' OR '.join(cond)})" if cond else None
     return None
 
 

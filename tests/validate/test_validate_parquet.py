@@ -112,6 +112,12 @@ FALLBACK = {
     "number_as_text": lambda L: {**L, "zone_years": L["zone_years"].assign(tax_total_wan=["900"])},
     "unknown_column": lambda L: {**L, "parcels": L["parcels"].assign(备注="x")},
     "floors_as_float": lambda L: {**L, "buildings": L["buildings"].assign(floors=[2.0, None, None, 10.0, 2.0])},
+    # impossible values (the range rules): reported by the general path's one number rule
+    "year_out_of_range": lambda L: {**L, "zone_years": L["zone_years"].assign(year=[1800])},
+    "too_many_floors": lambda L: {**L, "buildings": L["buildings"].assign(
+        floors=pd.array([2, None, None, 500, 2], dtype="Int64"))},
+    "date_out_of_range": lambda L: edit(L, "parcels", 0, supply_date=__import__("datetime").date(1900, 1, 1)),
+    "infinite_area": lambda L: edit(L, "parcels", 0, area_m2=float("inf")),
 }
 
 
