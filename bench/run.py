@@ -634,7 +634,9 @@ def main() -> int:
     m = res["machine"]
     log(f"jiyue benchmarks ({res['scale']}) on {m['nproc']} cores, {m['ram_gib']} GiB, Python {m['python']}")
     only = set(a.only.split(","))
-    out = DATA / f"results-{res['scale']}.json"
+    default = set(ap.get_default("only").split(","))
+    out = DATA / (f"results-{res['scale']}.json" if only == default else
+                  f"results-{res['scale']}-{'-'.join(sorted(only))}.json")
     # the commands of issue 12 first; the results file is rewritten after each benchmark, so an
     # interrupted run still leaves its numbers (--from-json turns them into the page)
     for name, fn in (("cli", bench_cli), ("import", bench_import), ("national", bench_national),

@@ -282,10 +282,12 @@ def validate_parquet(pkg: PlainPackage, *, keep: bool = False) -> ParquetReport 
                 # one pass over the shapes: every fact the checks need (GEOS validity once per shape)
                 # one expression per fact, each used once (DuckDB inlines a derived column into every
                 # expression using it: GEOS validity would run several times per shape)
-                con.execute(f"""CREATE TEMP TABLE v_{name} AS SELECT _row, {_rid_sql(layer, cols)} AS _rid, {sel},
+                con.execute(f"""CREATE TEMP TABLE t_{name} AS SELECT _row, {sel},
                                 geometry AS g, {_GEOMETRY_FACTS} FROM {src}""")
             else:
-                con.execute(f"CREATE TEMP TABLE v_{name} AS SELECT _row, {_rid_sql(layer, cols)} AS _rid, {sel} FROM {src}")
+                con.execute(f"CREATE TEMP TABLE t_{name} AS SELECT _row, {sel} FROM {src}")
+            # the row id is made only for the rows a query selects (those with a finding)
+            con.execute(f"CREATE TEMP VIEW v_{name} AS SELECT *, {_rid_sql(layer, cols)} AS _rid FROM t_{name}")
             screens = [s for s in (_screen(layer.field(c), c) for c in cols) if s]
             if screens and con.execute(f"SELECT count(*) FROM v_{name} WHERE {' OR '.join(screens)}").fetchone()[0]:
                 con.close()
