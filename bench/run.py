@@ -254,7 +254,8 @@ def bench_cli(scale: dict, out: dict, repeat: int) -> None:
 def bench_growth(scale: dict, out: dict, repeat: int) -> None:
     """How the cost of ``jiyue evaluate FOLDER`` and of the reference grows with the parcels."""
     log("== 5. growth: jiyue evaluate FOLDER and the reference, 0.25 M → 4 M parcels")
-    points = []
+    points: list[dict] = []
+    out["growth"] = points  # filled point by point (and saved after each: see SAVE)
     for z, p, b in scale["growth"]:
         data, meta, gen = dataset("growth", z, p, b, pid=True, zone_years=True, equal=False, pid_share=0.5)
         jout, rout = DATA / f"growth_{p}_evaluate.json", DATA / f"growth_{p}_reference.json"
@@ -271,8 +272,12 @@ def bench_growth(scale: dict, out: dict, repeat: int) -> None:
         points.append({"parcels": p, "buildings": b, "zones": z, "jiyue": j, "reference": r, "agreement": agree})
         shutil.rmtree(data, ignore_errors=True)  # the largest sets are GiBs: not kept
         (DATA / f"{data.name}.json").unlink(missing_ok=True)
-    out["growth"] = points
-    plot_growth(points)
+        SAVE()
+        plot_growth(points)
+
+
+def SAVE() -> None:  # noqa: N802 - replaced by main() with the writer of the results file
+    pass
 
 
 def _mem_available_gib() -> float:
@@ -637,6 +642,12 @@ def main() -> int:
     default = set(ap.get_default("only").split(","))
     out = DATA / (f"results-{res['scale']}.json" if only == default else
                   f"results-{res['scale']}-{'-'.join(sorted(only))}.json")
+    def save() -> None:
+        res["total_s"] = time.perf_counter() - t0
+        out.write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str))
+
+    global SAVE
+    SAVE = save
     # the commands of issue 12 first; the results file is rewritten after each benchmark, so an
     # interrupted run still leaves its numbers (--from-json turns them into the page)
     for name, fn in (("cli", bench_cli), ("import", bench_import), ("national", bench_national),
