@@ -161,13 +161,9 @@ def parse_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         return num.where(~inf), inf
     blank = _is_blank(s)
     raw = s.astype("string")
-    if raw.str.contains(r"[０-９．＋－，]").fillna(False).any():
-        raw = raw.str.translate(_FULL_WIDTH)
     txt = raw.str.replace(_NUM_CLEAN, "", regex=True)
-    # only digits, sign, point and exponent: "nan", "inf", "Infinity" are not numbers here
-    plain = txt.str.fullmatch(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?").fillna(False).astype(bool)
-    num = pd.to_numeric(txt.where(plain), errors="coerce").astype("float64")
-    num = num.where(~np.isinf(num.to_numpy()))
+    num = pd.to_numeric(txt, errors="coerce").astype("float64")
+    num = num.where(~np.isinf(num.to_numpy()))  # "inf", "Infinity", "1e400" are no figures
     comma = raw.str.contains(_COMMA).fillna(False).astype(bool)
     if comma.any():  # 12,5 is not 125: a comma must group thousands
         squeezed = raw[comma].str.replace(r"\s", "", regex=True)
@@ -182,6 +178,14 @@ def parse_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
         wrong[spaced] = ~ok.astype(bool)
         num = num.where(~wrong)
     bad = num.isna() & ~blank
+    if bad.any():  # full-width digits typed with a Chinese input method: read once folded
+        wide = raw[bad].str.contains(r"[０-９．＋－，]").fillna(False).astype(bool)
+        if wide.any():
+            idx = wide[wide].index
+            folded = raw[idx].str.translate(_FULL_WIDTH).astype(object)
+            num2, bad2 = parse_numbers(folded)
+            num.loc[idx] = num2
+            bad.loc[idx] = bad2
     return num, bad
 
 
@@ -211,9 +215,12 @@ def out_of_range(f: Field, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
                             dtype=bool, count=n)
         below = np.zeros(n, dtype=bool)
         above = np.zeros(n, dtype=bool)
-        for i in np.flatnonzero(given):
-            below[i] = lo is not None and arr[i] < lo
-            above[i] = hi is not None and arr[i] > hi
+        if given.any():
+            sub = arr[given]
+            if lo is not None:
+                below[given] = (sub < lo).astype(bool)
+            if hi is not None:
+                above[given] = (sub > hi).astype(bool)
         return below, above
     num = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
     with np.errstate(invalid="ignore"):
