@@ -214,9 +214,12 @@ def _q(v: str) -> str:
 
 def _canonical_codes(f: Field) -> list[str]:
     """The codes that the general path reads as themselves (exactly, no folding needed)."""
-    from jiyue.normalize import _enum_lookup  # noqa: PLC0415 - light helper, pandas already loaded by duckdb
-
-    lookup = _enum_lookup(f.enum or {})
+    # jiyue.normalize._enum_lookup, without importing the reading stack (GDAL, geopandas)
+    lookup: dict[str, str] = {}
+    for code, aliases in (f.enum or {}).items():
+        lookup[fold_name(code)] = code
+        for a in aliases:
+            lookup[fold_name(a)] = code
     return [k for k in (f.enum or {}) if lookup.get(fold_name(k)) == k]
 
 
