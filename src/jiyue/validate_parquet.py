@@ -56,6 +56,7 @@ class PlainPackage:
     crs: Any
     sha256: str = ""
     empty: dict[str, set[str]] = field(default_factory=dict)  # columns of Arrow type null (all missing)
+    geometry: dict[str, str] = field(default_factory=dict)  # the geometry column of each spatial layer
 
 
 @dataclass
@@ -167,6 +168,7 @@ def plain_layers(path: str | Path) -> PlainPackage | None:
     crs_seen = None
     columns: dict[str, list[str]] = {}
     empty: dict[str, set[str]] = {}
+    geometry: dict[str, str] = {}
     for name, f in files.items():
         layer = LAYERS[name]
         try:
@@ -204,7 +206,9 @@ def plain_layers(path: str | Path) -> PlainPackage | None:
             return None
         columns[name] = names
         empty[name] = {n for n in names if pa.types.is_null(schema.field(n).type)}
-    return PlainPackage(folder, files, columns, crs_seen, empty=empty)
+        if gcol is not None:
+            geometry[name] = gcol
+    return PlainPackage(folder, files, columns, crs_seen, empty=empty, geometry=geometry)
 
 
 # --------------------------------------------------------------------------- SQL pieces
@@ -285,8 +289,9 @@ def validate_parquet(pkg: PlainPackage, *, keep: bool = False) -> ParquetReport 
                 # one pass over the shapes: every fact the checks need (GEOS validity once per shape)
                 # one expression per fact, each used once (DuckDB inlines a derived column into every
                 # expression using it: GEOS validity would run several times per shape)
-                con.execute(f"""CREATE TEMP TABLE t_{name} AS SELECT _row, {sel},
-                                geometry AS g, {_GEOMETRY_FACTS} FROM {src}""")
+                gc = pkg.geometry[name].replace('"', '""')
+                con.execute(f"""CREATE TEMP TABLE t_{name} AS SELECT _row, {sel}, geometry AS g, {_GEOMETRY_FACTS}
+                                FROM (SELECT * EXCLUDE ("{gc}"), "{gc}" AS geometry FROM {src})""")
             else:
                 con.execute(f"CREATE TEMP TABLE t_{name} AS SELECT _row, {sel} FROM {src}")
             # the row id is made only for the rows a query selects (those with a finding)

@@ -126,6 +126,13 @@ def test_values_to_read_take_the_general_path(case, tmp_path):
     both(FALLBACK[case](copy.deepcopy(plain_package())), tmp_path / case, fast=False)
 
 
+def test_a_geometry_column_of_another_name(tmp_path):
+    L = plain_package()
+    L["parcels"] = L["parcels"].rename_geometry("shape")
+    L = edit(L, "parcels", 0, area_m2=12000.0)
+    assert ("area_mismatch", "P1") in codes(both(L, tmp_path / "g"))
+
+
 def test_other_files_or_a_geopackage_are_not_plain(tmp_path):
     folder = write_parquet(plain_package(), tmp_path / "p")
     assert plain_layers(folder) is not None
