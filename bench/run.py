@@ -273,7 +273,7 @@ def bench_growth(scale: dict, out: dict, repeat: int) -> None:
         shutil.rmtree(data, ignore_errors=True)  # the largest sets are GiBs: not kept
         (DATA / f"{data.name}.json").unlink(missing_ok=True)
         SAVE()
-        plot_growth(points)
+        plot_growth(points, GROWTH_PNG if scale is SCALES["full"] else DATA / "benchmarks-growth-quick.png")
 
 
 def SAVE() -> None:  # noqa: N802 - replaced by main() with the writer of the results file
@@ -287,7 +287,7 @@ def _mem_available_gib() -> float:
 GROWTH_PNG = ROOT / "docs" / "benchmarks-growth.png"
 
 
-def plot_growth(points: list[dict]) -> None:
+def plot_growth(points: list[dict], path: Path = GROWTH_PNG) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -309,10 +309,10 @@ def plot_growth(points: list[dict]) -> None:
     axes[0].legend(fontsize=8)
     fig.suptitle("Cost as the national set grows (each point: one process, same run, same machine)")
     fig.tight_layout()
-    GROWTH_PNG.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(GROWTH_PNG, dpi=110)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
-    log(f"  plot: {GROWTH_PNG.relative_to(ROOT)}")
+    log(f"  plot: {path.relative_to(ROOT)}")
 
 
 def _zone_code(pkg: Path) -> str:
