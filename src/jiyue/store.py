@@ -315,12 +315,13 @@ def import_package(db: str | Path, report: Report, *, replace: bool = False,
         raise
 
 
-def _import(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], year: int,
-            replace: bool) -> ImportResult:
-    pkg = report.package
+def _replaced_imports(con: duckdb.DuckDBPyConnection, zones: list[str], year: int, replace: bool,
+                      db: str = "") -> list[int]:
+    """The earlier imports this one replaces (refused without ``replace``, or when one also holds
+    zones this import does not bring)."""
     placeholders = ",".join("?" * len(zones))
     existing = con.execute(
-        f"SELECT zone_code, import_id FROM snapshots WHERE year = ? AND zone_code IN ({placeholders})",
+        f"SELECT zone_code, import_id FROM {db}snapshots WHERE year = ? AND zone_code IN ({placeholders})",
         [year, *zones]).fetchall()
     old_imports = sorted({r[1] for r in existing})
     if existing and not replace:
@@ -329,9 +330,87 @@ def _import(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], ye
             imports="、".join(map(str, old_imports))), code=ReasonCode.ALREADY_IMPORTED)
     for imp in old_imports:
         others = [r[0] for r in con.execute(
-            "SELECT zone_code FROM snapshots WHERE import_id = ?", [imp]).fetchall() if r[0] not in zones]
+            f"SELECT zone_code FROM {db}snapshots WHERE import_id = ?", [imp]).fetchall() if r[0] not in zones]
         if others:
             raise StoreError(messages.TEXT["replace_partial"].format(import_id=imp, others="、".join(others)))
+    return old_imports
+
+
+def import_validated_parquet(db: str | Path, report: Any, *, replace: bool = False,
+                             year: int | None = None) -> ImportResult:
+    """Write a plain GeoParquet package validated by :func:`jiyue.validate_parquet.validate_parquet`
+    (``keep=True``) into the store, all or nothing: straight from the validation's DuckDB tables
+    into the attached store file (no pandas, no second reading of the files), with the
+    validation's building assignment as ``parcel_eff``. The same rows as :func:`import_package`."""
+    from jiyue.evaluation.bulk import load_validated
+
+    if not report.ok:
+        raise StoreError(messages.TEXT["import_refused"].format(errors=len(report.errors)))
+    con = report.con
+    year = int(year) if year is not None else int(report.year)
+    zones = [r[0] for r in con.execute("SELECT DISTINCT zone_code FROM v_zones WHERE zone_code IS NOT NULL "
+                                       "ORDER BY 1").fetchall()]
+    p = Path(db)
+    existed = p.exists()
+    missing = [d for d in (p.parent.resolve(), *p.parent.resolve().parents) if not d.exists()]
+    created_dir = missing[-1] if missing else None
+    try:
+        with open_store(p, spatial=False):  # created and migrated; the lock is checked here
+            pass
+        try:
+            con.execute(f"ATTACH '{str(p).replace(chr(39), chr(39) * 2)}' AS st")
+        except duckdb.Error as e:
+            busy = lock_conflict(p, e)
+            if busy is not None:
+                raise StoreError(busy) from None
+            raise
+        try:
+            old_imports = _replaced_imports(con, zones, year, replace, "st.")
+            con.execute("BEGIN")
+            try:
+                for imp in old_imports:
+                    for t in DATA_TABLES:
+                        con.execute(f"DELETE FROM st.{t} WHERE import_id = ?", [imp])
+                    con.execute("DELETE FROM st.snapshots WHERE import_id = ?", [imp])
+                import_id = int(con.execute("SELECT nextval('st.import_seq')").fetchone()[0])  # type: ignore[index]
+                load_validated(con, report.package.columns, year=year, import_id=import_id, geometry=True,
+                               keep_buildings=True, catalog="st")
+                counts = {n: int(report.rows[n]) for n in report.rows}
+                probs = pd.DataFrame([{k: v for k, v in q.to_dict().items() if k != "row"} for q in report.problems],
+                                     columns=["severity", "code", "layer", "row_id", "field", "found", "expected",
+                                              "message"])
+                con.register("_incoming", pa.Table.from_pandas(probs.astype(object), preserve_index=False))
+                con.execute(f"INSERT INTO st.problems SELECT {import_id}, severity::VARCHAR, code::VARCHAR, "
+                            "layer::VARCHAR, row_id::VARCHAR, field::VARCHAR, found::VARCHAR, expected::VARCHAR, "
+                            "message::VARCHAR FROM _incoming")
+                con.unregister("_incoming")
+                con.executemany("INSERT INTO st.snapshots VALUES (?, ?, ?)", [[z, year, import_id] for z in zones])
+                crs = report.package.crs.to_string() if report.package.crs is not None else None
+                con.execute("INSERT INTO st.imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [import_id, report.package.sha256, str(report.package.path), dt.datetime.now(), year,
+                             ",".join(zones), crs, json.dumps(counts), len(report.warnings), jiyue.__version__,
+                             ",".join(map(str, old_imports)) or None])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        finally:
+            con.execute("DETACH st")
+    except BaseException:
+        if not existed:
+            for leftover in (p, p.with_name(p.name + ".wal")):
+                if leftover.exists():
+                    leftover.unlink()
+            if created_dir is not None and created_dir.exists():
+                shutil.rmtree(created_dir, ignore_errors=True)
+        raise
+    return ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
+
+
+def _import(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], year: int,
+            replace: bool) -> ImportResult:
+    pkg = report.package
+    old_imports = _replaced_imports(con, zones, year, replace)
     con.execute("BEGIN")
     try:
         for imp in old_imports:

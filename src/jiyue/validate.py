@@ -21,35 +21,19 @@ from pyproj import CRS
 
 from jiyue import messages
 from jiyue.errors import Problem, ReasonCode, Severity
+from jiyue.findings import (OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE, STRADDLE_TOLERANCE_M2,
+                            STRADDLE_TOLERANCE_SHARE, GEOM_LABELS, GEOM_TYPE_LABELS, GEOM_TYPES, NO_BUILDINGS_EXPECTED,
+                            invalid_reason_zh, BUILT_UNSUPPLIED_EXPECTED, IDLE_CLASS_EXPECTED, INVALID_EXPECTED, OUTSIDE_EXPECTED,
+                            REQUIRED_EXPECTED, STRADDLE_EXPECTED, built_unsupplied_found, duplicate_expected,
+                            idle_class_found, no_buildings_zone, no_zone_years, outside_found, overlap_expected,
+                            reference_expected, straddle_found)
 from jiyue.normalize import Package, normalize, valid_mask
 from jiyue.reader import read_package
 from jiyue.schema import LAYERS
 
-# Contract: overlapping parcels beyond a tolerance of 0.5 m² or 0.1 % of the smaller parcel.
-# We read it as "the larger of the two", so a sliver that is tiny in absolute or in relative
-# terms passes (documented in docs/reason-codes.md).
-OVERLAP_TOLERANCE_M2 = 0.5
-OVERLAP_TOLERANCE_SHARE = 0.001
-# A footprint counts as straddling when more than this share of it lies outside its parcel.
-STRADDLE_TOLERANCE_SHARE = 0.01
-STRADDLE_TOLERANCE_M2 = 0.5
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
-GEOM_TYPES = {
-    "polygon": {"Polygon", "MultiPolygon"},
-    "point": {"Point", "MultiPoint"},
-    "line": {"LineString", "MultiLineString"},
-}
-GEOM_LABELS = {"polygon": "面（Polygon）", "point": "点（Point）", "line": "线（LineString）"}
-GEOM_TYPE_LABELS = {
-    "Point": "点（Point）", "MultiPoint": "多点（MultiPoint）", "LineString": "线（LineString）",
-    "MultiLineString": "多线（MultiLineString）", "LinearRing": "环（LinearRing）",
-    "Polygon": "面（Polygon）", "MultiPolygon": "多面（MultiPolygon）",
-    "GeometryCollection": "几何集合（GeometryCollection）",
-}
-
 
 @dataclass
 class Report:
@@ -168,7 +152,7 @@ def _check_required_values(name: str, df: pd.DataFrame, sink: _Sink,
             if (str(rid[i]), f.name) in reported:
                 continue
             sink.add(Severity.ERROR, ReasonCode.MISSING_VALUE, name, rid[i], f.name,
-                     None, "非空值", rows[i])
+                     None, REQUIRED_EXPECTED, rows[i])
 
 
 def _check_duplicates(name: str, df: pd.DataFrame, sink: _Sink) -> None:
@@ -192,7 +176,7 @@ def _check_duplicates(name: str, df: pd.DataFrame, sink: _Sink) -> None:
             first[key] = i
         elif dup[i]:
             sink.add(Severity.ERROR, ReasonCode.DUPLICATE_ID, name, rid[i], "/".join(keys), rid[i],
-                     f"唯一编号（第{int(rows[first[key]])}行已使用此编号）", rows[i])
+                     duplicate_expected(rows[first[key]]), rows[i])
 
 
 def _check_references(pkg: Package, sink: _Sink) -> None:
@@ -208,7 +192,7 @@ def _check_references(pkg: Package, sink: _Sink) -> None:
             if target not in pkg.layers:
                 n = int(given.sum())
                 sink.add(Severity.WARNING, ReasonCode.REFERENCE_UNCHECKED, name, None, f.name,
-                         f"{n} 条记录", f"「{messages.layer_label(target)}」图层")
+                         f"{n} 条记录", reference_expected(target))
                 continue
             known = pkg.layers[target][tfield].dropna()
             missing = given & ~vals.isin(known)
@@ -219,7 +203,7 @@ def _check_references(pkg: Package, sink: _Sink) -> None:
             vv = vals.to_numpy(dtype=object)
             for i in np.flatnonzero(missing.to_numpy(dtype=bool)):
                 sink.add(Severity.ERROR, ReasonCode.BROKEN_REFERENCE, name, rid[i], f.name,
-                         vv[i], f"「{messages.layer_label(target)}」图层", rows[i])
+                         vv[i], reference_expected(target), rows[i])
 
 
 def uscc_valid(code: str) -> bool:
@@ -258,16 +242,15 @@ def _check_classes(pkg: Package, sink: _Sink) -> None:
     bad_idle = idle & sc.notna() & ~sc.str.startswith("D").fillna(False)
     for i in np.flatnonzero(bad_idle.to_numpy()):
         sink.add(Severity.WARNING, ReasonCode.INCONSISTENT_CLASS, "parcels", p["_rid"].iat[i], "idle",
-                 f"标为闲置，但供应状况为{sc.iat[i]}", "闲置土地应是已供应土地（D类）", p["_row"].iat[i])
+                 idle_class_found(sc.iat[i]), IDLE_CLASS_EXPECTED, p["_row"].iat[i])
     built_unsupplied = bc.str.startswith("A").fillna(False) & sc.str.startswith("E").fillna(False)
     for i in np.flatnonzero(built_unsupplied.to_numpy()):
         sink.add(Severity.WARNING, ReasonCode.INCONSISTENT_CLASS, "parcels", p["_rid"].iat[i],
-                 "supply_class", f"已建成（{bc.iat[i]}）却标为尚可供应（{sc.iat[i]}）",
-                 "已建成土地一般应为已供应（D类）或不可供应（F类）", p["_row"].iat[i])
+                 "supply_class", built_unsupplied_found(bc.iat[i], sc.iat[i]),
+                 BUILT_UNSUPPLIED_EXPECTED, p["_row"].iat[i])
 
 
 # --------------------------------------------------------------------------- data the indicators need
-NO_BUILDINGS_EXPECTED = "建筑物、构筑物和露天堆场的基底（面图层 buildings 或 建筑）"
 
 
 def _check_buildings_given(pkg: Package, building_parcel: pd.Series | None, sink: _Sink) -> None:
@@ -291,9 +274,8 @@ def _check_buildings_given(pkg: Package, building_parcel: pd.Series | None, sink
                               zones["_row"].to_numpy()):
         if code is None or pd.isna(code) or code not in zones_with_parcels or code in with_buildings:
             continue
-        sink.add(Severity.WARNING, ReasonCode.NO_BUILDINGS, "zones", rid, None,
-                 f"建筑图层的 {len(b)} 条记录都不在本区的宗地上",
-                 f"开发区「{code}」宗地上的建筑基底（位于本区宗地内，或宗地编号为本区宗地）", row)
+        found, expected = no_buildings_zone(len(b), code)
+        sink.add(Severity.WARNING, ReasonCode.NO_BUILDINGS, "zones", rid, None, found, expected, row)
 
 
 def package_year(pkg: Package) -> int:
@@ -346,52 +328,11 @@ def _check_zone_years_given(pkg: Package, sink: _Sink) -> None:
             continue
         code = str(code)
         seen.add(code)
-        derived = _derivable(pkg, code, year)
-        names = messages.INDUSTRIAL_INDICATORS
-        summed = [names[k] for k, ok in derived.items() if ok]
-        lost = [names[k] for k, ok in derived.items() if not ok]
-        parts = []
-        if summed:
-            parts.append(f"{'、'.join(summed)}改由 A2 宗地上企业的年度数据（enterprise_years）汇总")
-        if lost:
-            parts.append(f"{'、'.join(lost)}也将列为缺失（无法由 A2 宗地上企业的年度数据汇总）")
-        found = ("数据包中没有此图层，" if zy is None else "") + \
-            f"{'、'.join(messages.ZONE_YEAR_INDICATORS)}无法计算，评价时将列为缺失；" + "，".join(parts)
-        sink.add(Severity.WARNING, ReasonCode.NO_ZONE_YEARS, "zone_years", f"{code}/{year}", None, found,
-                 f"开发区「{code}」{year}年度的一行数据：二三产业税收总额、常住人口，以及工业(物流)企业"
-                 "税收总额、工业(物流)企业累计固定资产投资总额")
+        found, expected = no_zone_years(code, year, zy is None, _derivable(pkg, code, year))
+        sink.add(Severity.WARNING, ReasonCode.NO_ZONE_YEARS, "zone_years", f"{code}/{year}", None, found, expected)
 
 
 # --------------------------------------------------------------------------- geometry checks
-# GEOS validity reasons (shapely.is_valid_reason) in words a clerk reads
-_INVALID_REASONS = {
-    "Self-intersection": "边界自相交",
-    "Ring Self-intersection": "环自相交",
-    "Too few points": "顶点太少",
-    "Interior is disconnected": "内部不连通",
-    "Hole lies outside shell": "内环（洞）位于外环之外",
-    "Nested holes": "内环（洞）相互嵌套",
-    "Nested shells": "外环相互嵌套",
-    "Duplicate Rings": "存在重复的环",
-    "Invalid Coordinate": "坐标无效",
-    "Ring is not closed": "环未闭合",
-}
-
-
-def invalid_reason_zh(reason: str) -> str:
-    """A GEOS validity reason such as ``Self-intersection[x y]`` in Chinese, with its place."""
-    head, _, rest = str(reason).partition("[")
-    text = _INVALID_REASONS.get(head.strip(), head.strip())
-    coords = rest.rstrip("]").split()
-    if len(coords) >= 2:
-        try:
-            x, y = float(coords[0]), float(coords[1])
-            return f"{text}，位置约 ({x:.2f}, {y:.2f})"
-        except ValueError:
-            pass
-    return text
-
-
 def _check_geometry(name: str, df: gpd.GeoDataFrame, sink: _Sink, *,
                     whole_layer_missing: bool = False) -> None:
     layer = LAYERS[name]
@@ -422,7 +363,7 @@ def _check_geometry(name: str, df: gpd.GeoDataFrame, sink: _Sink, *,
     for i in np.flatnonzero(invalid):
         reason = invalid_reason_zh(shapely.is_valid_reason(geoms[i]))
         sink.add(Severity.ERROR, ReasonCode.INVALID_GEOMETRY, name, rid[i], None, reason,
-                 "有效的图形（边界不自相交、环闭合）", rows[i])
+                 INVALID_EXPECTED, rows[i])
 
 
 def _good_polygons(df: gpd.GeoDataFrame) -> np.ndarray:
@@ -441,6 +382,8 @@ def _check_overlaps(parcels: gpd.GeoDataFrame, sink: _Sink) -> None:
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
+    order = np.lexsort((right, left))  # pairs by first parcel, then second (the order reported)
+    left, right = left[order], right[order]
     if len(left) == 0:
         return
     # Edge-sharing neighbours also "intersect"; only interiors that overlap matter.
@@ -456,8 +399,7 @@ def _check_overlaps(parcels: gpd.GeoDataFrame, sink: _Sink) -> None:
     rows = parcels["_row"].to_numpy()
     for a, b, ar, t in zip(good[left[hit]], good[right[hit]], area[hit], tol[hit]):
         sink.add(Severity.ERROR, ReasonCode.PARCEL_OVERLAP, "parcels", rid[a], None, rid[b],
-                 f"重叠面积 {ar:.2f} 平方米，超过允许误差 {t:.2f} 平方米"
-                 "（取 0.5 平方米与较小宗地面积的 0.1% 中的较大者）", rows[a])
+                 overlap_expected(ar, t), rows[a])
 
 
 def assign_buildings(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, sink: _Sink | None = None
@@ -499,13 +441,9 @@ def assign_buildings(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, sin
     rep = np.full(len(buildings), None, dtype=object)
     rep[bidx] = pts
     for i in np.flatnonzero(outside):
-        where = f"代表点坐标 ({shapely.get_x(rep[i]):.2f}, {shapely.get_y(rep[i]):.2f})"
-        if np.isnan(given_known[i]):
-            consequence = "不属于任何宗地，不参与宗地指标计算"
-        else:
-            consequence = f"按填写的宗地「{given[i]}」计入"
         sink.add(Severity.WARNING, ReasonCode.BUILDING_OUTSIDE_PARCELS, "buildings", rid[i], "parcel_id",
-                 f"{where}，{consequence}", "位于某一宗地范围内", rows[i])
+                 outside_found(shapely.get_x(rep[i]), shapely.get_y(rep[i]),
+                               None if np.isnan(given_known[i]) else given[i]), OUTSIDE_EXPECTED, rows[i])
     mismatch = bgood & (found >= 0) & ~np.isnan(given_known) & (given_known != found)
     for i in np.flatnonzero(mismatch):
         sink.add(Severity.WARNING, ReasonCode.BUILDING_PARCEL_MISMATCH, "buildings", rid[i], "parcel_id",
@@ -524,7 +462,6 @@ def assign_buildings(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, sin
             hit = (out_area > STRADDLE_TOLERANCE_M2) & (out_area > STRADDLE_TOLERANCE_SHARE * fa)
             for i, oa, a in zip(cand[hit], out_area[hit], fa[hit]):
                 sink.add(Severity.WARNING, ReasonCode.BUILDING_STRADDLES_PARCELS, "buildings", rid[i],
-                         "parcel_id", f"{oa:.1f} 平方米（占基底 {oa / a:.1%}）在宗地「{pids[found[i]]}」之外",
-                         "建筑基底应完整位于一宗宗地内", rows[i])
+                         "parcel_id", straddle_found(oa, a, pids[found[i]]), STRADDLE_EXPECTED, rows[i])
     # object dtype with None for "no parcel" (pandas would otherwise infer a NaN-backed str)
     return pd.Series(list(eff), index=buildings.index, name="parcel_eff", dtype=object)

@@ -209,3 +209,33 @@ def test_other_pages_render(site, browser, shots):
         assert not re.search(r"Traceback|Internal Server Error", s.page.content())
         s.page.screenshot(path=str(shots / f"{name}.png"), full_page=name != "enterprises")
     s.close()
+
+
+@pytest.fixture(scope="module")
+def national_site(national_store, tmp_path_factory):
+    db = copy_store(national_store, tmp_path_factory.mktemp("browser_national") / "jiyue.duckdb")
+    app = make_app(db)
+    with Server(app) as server:
+        yield server, app
+    app.state.ctx.store.close()
+
+
+def test_ranking_page_highlights_the_demo_and_filters_by_province(national_site, browser, shots):
+    server, _ = national_site
+    s = Session(browser, server.base, "clerk", DEMO_PASSWORD)
+    assert s.page.inner_text("#kpi-rank").strip() == "48 / 111"
+    s.page.click("#rank-link")
+    s.page.wait_for_load_state("networkidle")
+    me = s.page.locator("#ranking-table tr.me")
+    assert me.count() == 1 and DEMO_ZONE in me.inner_text() and me.locator("td").first.inner_text().strip() == "48"
+    s.page.screenshot(path=str(shots / "ranking.png"), full_page=False)
+    with s.page.expect_navigation():  # data-autosubmit reloads the page
+        s.page.select_option("#f-scope", "province")
+    s.page.wait_for_load_state("networkidle")
+    assert "省内排名" in s.page.inner_text("h1") and "山东" in s.page.inner_text("h1")
+    assert s.page.locator("#ranking-table tr.me td").first.inner_text().strip() == "2"
+    s.page.screenshot(path=str(shots / "ranking-province.png"), full_page=True)
+    with s.page.expect_download() as dl:
+        s.page.click("#ranking-xlsx")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    s.close()

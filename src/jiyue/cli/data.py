@@ -15,6 +15,17 @@ from jiyue.cli import _echo_err, cli, guarded
 
 
 # --------------------------------------------------------------------------- validate
+ZONE_LIST_MAX = 12  # a national set names hundreds of zones: show the first and last few
+
+
+def zone_list(codes: list[str]) -> str:
+    """Zone codes for a message: all of them, or for a national set "540 个（N0001、… N0540）"."""
+    codes = [c for c in codes if c]
+    if len(codes) <= ZONE_LIST_MAX:
+        return "、".join(codes)
+    return f"{len(codes)} 个（{'、'.join(codes[:3])} …… {'、'.join(codes[-2:])}）"
+
+
 def _problem_lines(problems: list[dict[str, Any]], limit: int | None) -> list[str]:
     lines = []
     shown = problems if limit is None else problems[:limit]
@@ -27,21 +38,21 @@ def _problem_lines(problems: list[dict[str, Any]], limit: int | None) -> list[st
     return lines
 
 
-def _read_report(pkg: Path, fmt: str, extra: dict[str, Any] | None = None) -> Any:
+def _read_report(pkg: Path, fmt: str, extra: dict[str, Any] | None = None, *, keep: bool = False) -> Any:
     """Validate ``pkg``; an unreadable package still gives JSON on stdout with ``--format json``.
 
     The JSON then has the usual shape with one ``package_unreadable`` problem; the sentence
     also goes to stderr, and the exit code stays 2.
     """
     from jiyue.errors import PackageUnreadable
-    from jiyue.validate import validate_path
+    from jiyue.validate_parquet import validate_package as validate_path
 
     debug = bool(click.get_current_context().find_root().params.get("debug"))
     try:
         with warnings.catch_warnings():
             if not debug:  # library chatter (GDAL, pandas) is no message for a clerk
                 warnings.simplefilter("ignore")
-            return validate_path(pkg)
+            return validate_path(pkg, keep=keep)
     except PackageUnreadable as e:
         if fmt == "json":
             problem = {"severity": "error", "code": e.code.value if e.code else "package_unreadable",
@@ -96,9 +107,18 @@ def validate(pkg: Path, fmt: str, show_all: bool, out: Path | None) -> None:
 @guarded(internal_exit=2)
 def import_cmd(pkg: Path, db: Path, replace: bool, year: int | None, fmt: str) -> None:
     """Validate a package and import it into the DuckDB store, all or nothing."""
-    from jiyue.store import import_package
 
-    report = _read_report(pkg, fmt, {"imported": None})
+    report = _read_report(pkg, fmt, {"imported": None}, keep=True)
+    try:
+        _import_report(report, db, replace, year, fmt)
+    finally:
+        if hasattr(report, "close"):
+            report.close()
+
+
+def _import_report(report: Any, db: Path, replace: bool, year: int | None, fmt: str) -> None:
+    from jiyue.store import import_package, import_validated_parquet
+
     if not report.ok:
         d = report.to_dict()
         if fmt == "json":
@@ -109,11 +129,14 @@ def import_cmd(pkg: Path, db: Path, replace: bool, year: int | None, fmt: str) -
                 _echo_err(line)
         _echo_err(messages.TEXT["import_refused"].format(errors=len(report.errors)))
         sys.exit(1)
-    res = import_package(db, report, replace=replace, year=year)
+    if hasattr(report, "con"):  # a plain GeoParquet folder, validated on the vectorised path
+        res = import_validated_parquet(db, report, replace=replace, year=year)
+    else:
+        res = import_package(db, report, replace=replace, year=year)
     if fmt == "json":
         click.echo(json.dumps({"ok": True, "imported": res.to_dict()}, ensure_ascii=False, indent=1))
     else:
-        click.echo(messages.TEXT["import_done"].format(zones="、".join(res.zones), year=res.year,
+        click.echo(messages.TEXT["import_done"].format(zones=zone_list(res.zones), year=res.year,
                                                        import_id=res.import_id))
         if res.replaced:
             click.echo(f"已替换此前的导入批次：{'、'.join(map(str, res.replaced))}")
@@ -142,13 +165,16 @@ def demo(out: Path, seed: int) -> None:
 # --------------------------------------------------------------------------- summary
 @cli.command()
 @click.option("--db", type=click.Path(path_type=Path), default=Path("data/jiyue.duckdb"), show_default=True)
+@click.option("--zone", help="Only this zone's snapshots (the imports are all listed).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @guarded()
-def summary(db: Path, fmt: str) -> None:
+def summary(db: Path, zone: str | None, fmt: str) -> None:
     """Show what the store holds: imports (provenance) and zones by year."""
     from jiyue.store import summary as store_summary
 
     s = store_summary(db)
+    if zone is not None:
+        s["snapshots"] = [z for z in s["snapshots"] if z["zone_code"] == zone]
     if fmt == "json":
         click.echo(json.dumps(s, ensure_ascii=False, indent=1, default=str))
         return
@@ -156,7 +182,7 @@ def summary(db: Path, fmt: str) -> None:
 
     click.echo(f"数据库：{db}")
     for imp in s["imports"]:
-        click.echo(f"  导入批次 {imp['import_id']}：{imp['zones']} {imp['year']}年度，"
+        click.echo(f"  导入批次 {imp['import_id']}：{zone_list(str(imp['zones']).split(','))} {imp['year']}年度，"
                    f"时间 {str(imp['imported_at']).replace('T', ' ')[:19]}，文件哈希 {str(imp['sha256'])[:12]}…，警告 {imp['warnings']} 个")
     for z in s["snapshots"]:
         eval_type = EVAL_TYPES.get(z["eval_type"], (z["eval_type"] or "评价类型未填",))[0]

@@ -63,16 +63,21 @@ def evaluation_table(doc: dict[str, Any]) -> str:
               help="A built-in profile name or a profile .toml file.")
 @click.option("--format", "fmt", type=click.Choice(["json", "table", "xlsx"]), default="json", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write here instead of standard output (xlsx needs it).")
+@click.option("--no-validate", is_flag=True,
+              help="GeoParquet folder from a trusted source: evaluate without validating it first.")
 @guarded(internal_exit=2)
 def evaluate(pkg: Path | None, db: Path | None, zone: str | None, year: int | None, profile: str, fmt: str,
-             out: Path | None) -> None:
-    """Evaluate zones per TD/T 1029: indicators, score, potentials."""
+             out: Path | None, no_validate: bool) -> None:
+    """Evaluate zones per TD/T 1029: indicators, score, potentials.
+
+    A GeoParquet folder (zones.parquet, parcels.parquet, buildings.parquet, zone_years.parquet with
+    the contract's field names) is validated and evaluated on the vectorised national path."""
     from jiyue.errors import UsageError
     from jiyue.evaluation.service import evaluate as run
 
     if fmt == "xlsx" and out is None:
         raise UsageError("xlsx 格式需要用 --out 指定输出文件")
-    doc = run(pkg, db, zone=zone, year=year, profile=profile)
+    doc = run(pkg, db, zone=zone, year=year, profile=profile, validate=not no_validate)
     if fmt == "xlsx":
         from jiyue.reports.evaluation_xlsx import write
 

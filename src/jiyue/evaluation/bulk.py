@@ -172,6 +172,26 @@ def _parcel_building_totals(con: duckdb.DuckDBPyConnection, buildings: Path, imp
     con.execute(f"DROP TABLE {PAIRS}")
 
 
+def parquet_year(files: dict[str, Path]) -> int:
+    """The package year of a GeoParquet set (docs/data-contract.md): the latest ``zone_years.year``,
+    else the year of the latest ``parcels.supply_date``, else last year."""
+    import datetime as dt
+
+    con = duckdb.connect()
+    try:
+        if "zone_years" in files:
+            y = con.execute(f"SELECT max(\"year\") FROM read_parquet('{files['zone_years']}')").fetchone()[0]
+            if y is not None:
+                return int(y)
+        if "supply_date" in _cols(con, files["parcels"]):
+            d = con.execute(f"SELECT max(supply_date) FROM read_parquet('{files['parcels']}')").fetchone()[0]
+            if d is not None:
+                return int(d.year)
+    finally:
+        con.close()
+    return dt.date.today().year - 1
+
+
 def evaluate_parquet(*, zones: Path, parcels: Path, buildings: Path | None = None, zone_years: Path | None = None,
                      year: int, profile: str | Path | Profile | None = None,
                      con: duckdb.DuckDBPyConnection | None = None) -> list[dict[str, Any]]:
@@ -188,3 +208,106 @@ def evaluate_parquet(*, zones: Path, parcels: Path, buildings: Path | None = Non
     finally:
         if own:
             con.close()
+
+
+# --------------------------------------------------------------------------- after validation
+def _store_select(con: duckdb.DuckDBPyConnection, table: str, layer: str, present: list[str], import_id: int,
+                  overrides: dict[str, str], catalog: str | None = None) -> str:
+    """SELECT list filling store table ``table`` (of database ``catalog``, default the connection's
+    own) from the validated layer ``v_<layer>``."""
+    cat = catalog or con.execute("SELECT current_database()").fetchone()[0]
+    cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+                       "AND table_schema = 'main' AND table_catalog = ? ORDER BY ordinal_position",
+                       [table, cat]).fetchall()
+    out = []
+    for name, dtype in cols:
+        if name == "import_id":
+            out.append(f"{int(import_id)}::INTEGER")
+        elif name in overrides:
+            out.append(f"({overrides[name]})::{dtype}")
+        elif name in present:
+            out.append(f'v."{name}"::{dtype}')
+        else:
+            out.append(f"NULL::{dtype}")
+    return ", ".join(out)
+
+
+# the geometry's area where it means one (jiyue.validate_parquet.AREA_OK over alias v)
+GEOM_AREA = ("CASE WHEN NOT v.missing AND NOT v.empty AND v.valid AND v.gtype IN ('POLYGON', 'MULTIPOLYGON') "
+             "THEN ST_Area(v.g) END")
+
+
+def load_validated(con: duckdb.DuckDBPyConnection, columns: dict[str, list[str]], *, year: int, import_id: int = 1,
+                   geometry: bool = False, keep_buildings: bool = False, catalog: str | None = None,
+                   ) -> list[tuple[int, str, int]]:
+    """Fill the store tables of ``con`` from a plain GeoParquet package validated on ``con``
+    (:mod:`jiyue.validate_parquet`: tables ``v_<layer>`` and the assignment ``v_assign``); return
+    the snapshot selection. Values mean what the general import gives them: a parcel's area is its
+    official ``area_m2`` when given, else its geometry's; a building's parcel is the validation's.
+
+    ``keep_buildings=False`` sums the buildings straight into :data:`PARCEL_BUILDINGS` (the
+    evaluation); ``geometry=False`` leaves the shapes out (the evaluation does not read them).
+    ``catalog``: write into this attached store (the import) instead of the connection's own
+    database (migrated here); the snapshots are then the caller's to write.
+    """
+    if catalog is None:
+        store.migrate(con)
+    db = f"{catalog}." if catalog else ""
+    geom = "v.g" if geometry else "NULL"
+    con.execute(f"INSERT INTO {db}zones SELECT "
+                f"{_store_select(con, 'zones', 'zones', columns['zones'], import_id, {'geom': geom}, catalog)} "
+                "FROM v_zones v ORDER BY v._row")
+    con.execute(f"""INSERT INTO {db}parcels SELECT {_store_select(con, 'parcels', 'parcels', columns['parcels'], import_id, {
+        'geom_area_m2': GEOM_AREA, 'geom': geom,
+        'area_eff_m2': f"COALESCE({'v.area_m2' if 'area_m2' in columns['parcels'] else 'NULL'}, {GEOM_AREA})"},
+        catalog)}
+        FROM v_parcels v ORDER BY v._row""")
+    if "zone_years" in columns:
+        con.execute(f"INSERT INTO {db}zone_years SELECT "
+                    f"{_store_select(con, 'zone_years', 'zone_years', columns['zone_years'], import_id, {}, catalog)} "
+                    "FROM v_zone_years v ORDER BY v._row")
+    if "buildings" in columns:
+        bcols = columns["buildings"]
+        fp = f"COALESCE({'v.footprint_m2' if 'footprint_m2' in bcols else 'NULL'}, {GEOM_AREA})"
+        if keep_buildings:
+            con.execute(f"""INSERT INTO {db}buildings SELECT {_store_select(con, 'buildings', 'buildings', bcols, import_id, {
+                'parcel_eff': 'p.parcel_id', 'footprint_eff_m2': fp, 'geom': geom}, catalog)}
+                FROM v_buildings v JOIN v_assign a ON a.b_row = v._row LEFT JOIN v_parcels p ON p._row = a.p_row
+                ORDER BY v._row""")
+        else:
+            def c(name: str, t: str) -> str:
+                return f'v."{name}"::{t} AS {name}' if name in bcols else f"NULL::{t} AS {name}"
+
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE {PARCEL_BUILDINGS} AS
+                SELECT {int(import_id)} AS import_id, p.parcel_id, k.fa, k.fp, k.fp_all, k.n_buildings
+                FROM (SELECT b.p_row, SUM({floor_area_sql('b')}) AS fa,
+                             SUM(CASE WHEN COALESCE(b.kind, 'building') = 'building' THEN b.footprint_eff_m2 END) AS fp,
+                             SUM(b.footprint_eff_m2) AS fp_all, count(*) AS n_buildings
+                      FROM (SELECT a.p_row, {c('kind', 'VARCHAR')}, {c('floors', 'INTEGER')},
+                                   {c('floor_area_m2', 'DOUBLE')}, {c('storey_height_m', 'DOUBLE')},
+                                   {fp} AS footprint_eff_m2
+                            FROM v_assign a JOIN v_buildings v ON v._row = a.b_row WHERE a.p_row IS NOT NULL) b
+                      GROUP BY b.p_row) k
+                JOIN v_parcels p ON p._row = k.p_row""")
+    if catalog:
+        return []
+    con.execute(f"INSERT INTO snapshots SELECT DISTINCT zone_code, {int(year)}, {int(import_id)} FROM zones "
+                f"WHERE import_id = {int(import_id)} AND zone_code IS NOT NULL")
+    return [(int(import_id), r[0], int(year)) for r in con.execute(
+        f"SELECT zone_code FROM snapshots WHERE import_id = {int(import_id)} ORDER BY zone_code").fetchall()]
+
+
+def evaluate_validated(report: Any, profile: Profile, *, zone: str | None = None,
+                       year: int | None = None) -> list[dict[str, Any]]:
+    """Evaluate a plain GeoParquet package right after its validation (``validate_parquet(...,
+    keep=True)``), on the validation's own connection: the layers are read once and the building
+    assignment computed once for both."""
+    from jiyue.evaluation.service import _selection
+
+    con = report.con
+    y = int(year) if year is not None else int(report.year)
+    load_validated(con, report.package.columns, year=y)
+    sel = _selection(con, zone, y)
+    return evaluate_selection(con, sel, profile,
+                              parcel_buildings=PARCEL_BUILDINGS if "buildings" in report.package.columns else None)

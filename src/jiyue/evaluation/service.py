@@ -198,13 +198,66 @@ def _node_labels(nodes: tuple[Node, ...], depth: int = 0) -> dict[str, str]:
     return out
 
 
+def _evaluate_plain(pkg: str | Path, *, zone: str | None, year: int | None, profile: Profile, validate: bool
+                    ) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """A plain GeoParquet folder evaluated on the vectorised path (None: not such a folder).
+
+    Validated first (:mod:`jiyue.validate_parquet`, the same problems as the general path; the
+    layers loaded and the buildings assigned once for both), unless ``validate`` is False (a
+    trusted source: :func:`jiyue.evaluation.bulk.evaluate_parquet` as it reads the files).
+    """
+    from jiyue.validate_parquet import plain_layers, validate_parquet
+
+    plain = plain_layers(pkg)
+    if plain is None:
+        return None
+    if not validate:
+        from jiyue.evaluation import bulk
+        from jiyue.reader import package_hash
+
+        f = plain.files
+        y = year if year is not None else bulk.parquet_year(f)
+        zones = bulk.evaluate_parquet(zones=f["zones"], parcels=f["parcels"], buildings=f.get("buildings"),
+                                      zone_years=f.get("zone_years"), year=y, profile=profile)
+        if zone is not None:
+            zones = [z for z in zones if z["zone_code"] == zone]
+            if not zones:
+                raise UsageError(f"没有开发区「{zone}」的数据")
+        return zones, {"package": str(pkg), "sha256": package_hash(Path(pkg)), "validated": False}
+    report = validate_parquet(plain, keep=True)
+    if report is None:
+        return None
+    try:
+        if not report.ok:
+            raise ValidationFailed(f"数据包有 {len(report.errors)} 个错误，无法评价；请先运行 jiyue validate 查看并修正。",
+                                   report.problems)
+        from jiyue.evaluation.bulk import evaluate_validated
+
+        zones = evaluate_validated(report, profile, zone=zone, year=year)
+    finally:
+        report.close()
+    return zones, {"package": str(pkg), "sha256": plain.sha256}
+
+
 def evaluate(pkg: str | Path | None = None, db: str | Path | None = None, *, zone: str | None = None,
-             year: int | None = None, profile: str | Path | Profile | None = None) -> dict[str, Any]:
-    """Evaluate a package or the store; the JSON document of ``jiyue evaluate``."""
+             year: int | None = None, profile: str | Path | Profile | None = None,
+             validate: bool = True) -> dict[str, Any]:
+    """Evaluate a package or the store; the JSON document of ``jiyue evaluate``.
+
+    A plain GeoParquet folder takes the vectorised path (validation included); ``validate=False``
+    skips the validation of such a folder (trusted sources only)."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    with open_source(pkg, db, zone=zone, year=year) as src:
-        zones = evaluate_selection(src.con, src.selection, prof)
-        provenance = src.provenance
+    fast = _evaluate_plain(pkg, zone=zone, year=year, profile=prof, validate=validate) \
+        if pkg is not None and db is None else None
+    if fast is not None:
+        zones, provenance = fast
+    elif not validate:
+        raise UsageError("--no-validate 只适用于 GeoParquet 文件夹（zones.parquet、parcels.parquet 等，字段与类型符合数据规范）；"
+                         "其他数据包评价时总要校验")
+    else:
+        with open_source(pkg, db, zone=zone, year=year) as src:
+            zones = evaluate_selection(src.con, src.selection, prof)
+            provenance = src.provenance
     return {
         "profile": prof.describe(),
         "jiyue_version": jiyue.__version__,
