@@ -544,3 +544,113 @@ def verify(con: duckdb.DuckDBPyConnection, campaign_id: int | None = None) -> li
         if folded is None or folded.public() != h["current"]:
             bad.append(h["hazard_id"])
     return bad
+
+
+# --------------------------------------------------------------------------- bulk (import, demo)
+def _ids(con: duckdb.DuckDBPyConnection, seq: str, n: int) -> list[int]:
+    if n == 0:
+        return []
+    return [int(r[0]) for r in con.execute(f"SELECT nextval('{seq}') FROM range({int(n)})").fetchall()]
+
+
+def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules, user: str,
+              records: Sequence[dict[str, Any]], own_tx: bool = True, audit: Audit | None = None) -> dict[str, int]:
+    """Many inspections with their hazards, hazard events and enforcement, in one transaction.
+
+    ``records``: dicts with on, group, inspectors, mode, enterprise_id, enterprise_name, note,
+    ``hazards`` (description, category, level, item, deadline, plan, ``events``: [{kind, on,
+    payload, evidence: [Evidence]}]) and ``enforcement`` ([{measure, on, amount_wan, article,
+    hazard: index into hazards or None}]). Every hazard is folded by the engine first; the
+    first refusal stops everything (nothing written).
+    """
+    user = _user(user)
+    now = _now()
+    n_h = sum(len(r.get("hazards") or []) for r in records)
+    # fold everything first (pure): a refusal leaves the store untouched
+    folded: list[list[tuple[dict[str, Any], Hazard]]] = []
+    for r in records:
+        hs = []
+        for hz in r.get("hazards") or []:
+            steps = []
+            h0, info = engine.found(0, level=hz["level"], found_date=_date(hz.get("found_date") or r["on"], "发现日期"),
+                                    rules=rules, deadline=engine._d(hz.get("deadline")), item=hz.get("item"),  # noqa: SLF001
+                                    plan=hz.get("plan"))
+            steps.append(({"kind": "found", "on": h0.found_date, "evidence": [], "payload": {
+                "level": h0.level, "deadline": hz.get("deadline") and engine._d(hz["deadline"]).isoformat(),  # type: ignore[union-attr]  # noqa: SLF001
+                "item": info["item"], "plan": hz.get("plan") or None, "description": hz["description"],
+                "category": hz.get("category"), "enterprise_id": r.get("enterprise_id"), **info}}, h0))
+            h = h0
+            for ev in hz.get("events") or []:
+                h = engine.apply(h, {"kind": ev["kind"], "on": ev["on"], "payload": ev.get("payload") or {},
+                                     "evidence": len(ev.get("evidence") or [])}, rules)
+                steps.append((ev, h))
+            hs.append(steps)
+        folded.append(hs)
+        for e in r.get("enforcement") or []:
+            engine.check_enforcement(e["measure"], e.get("amount_wan"), rules)
+    with _tx(con, own_tx):
+        ensure_schema(con, own_tx=False)
+        ins_ids = _ids(con, "safety_inspection_seq", len(records))
+        hz_ids = iter(_ids(con, "safety_hazard_seq", n_h))
+        ins_rows, hz_rows, ev_rows, evid_rows, enf_events = [], [], [], [], 0
+        events: list[list[Any]] = []
+        for iid, r, hs in zip(ins_ids, records, folded, strict=True):
+            day = _date(r["on"], "检查日期")
+            ins_rows.append([iid, campaign_id, day, r["group"], _dump(list(r["inspectors"])), r.get("mode"),
+                             r.get("enterprise_id"), r.get("enterprise_name"), r.get("note"), now, user])
+            events.append([campaign_id, iid, None, "inspection", day, user,
+                           {"on": day, "group": r["group"], "inspectors": list(r["inspectors"]), "mode": r.get("mode"),
+                            "enterprise_id": r.get("enterprise_id"), "enterprise": r.get("enterprise_name"),
+                            "note": r.get("note")}, None, None, []])
+            hids = []
+            for hz, steps in zip(r.get("hazards") or [], hs, strict=True):
+                hid = next(hz_ids)
+                hids.append(hid)
+                prev = None
+                for ev, h in steps:
+                    h = replace_id(h, hid)
+                    events.append([campaign_id, iid, hid, ev["kind"], engine._d(ev["on"]), user,  # noqa: SLF001
+                                   ev.get("payload") or {}, prev and prev.public(), h.public(),
+                                   list(ev.get("evidence") or [])])
+                    prev = h
+                assert prev is not None
+                hz_rows.append([hid, campaign_id, iid, r.get("enterprise_id"), prev.found_date, hz["description"],
+                                hz.get("category"), prev.level, prev.grade, steps[0][0]["payload"]["item"],
+                                prev.state, _dump(prev.public()), len(steps), now, user])
+            for e in r.get("enforcement") or []:
+                amount, article = engine.check_enforcement(e["measure"], e.get("amount_wan"), rules)
+                hid = hids[e["hazard"]] if e.get("hazard") is not None else None
+                events.append([campaign_id, iid, hid, "enforce", _date(e["on"], "执法日期"), user,
+                               {"measure": e["measure"], "label": rules.enforcement[e["measure"]]["label"],
+                                "amount_wan": amount, "article": e.get("article") or article,
+                                "enterprise_id": r.get("enterprise_id"), "note": e.get("note")}, None, None, []])
+                enf_events += 1
+        ev_ids = _ids(con, "safety_event_seq", len(events))
+        for eid, (cid, iid, hid, kind, on, u, payload, before, after, files) in zip(ev_ids, events, strict=True):
+            ev_rows.append([eid, cid, iid, hid, kind, on, now, u, _dump(payload), _dump(before), _dump(after),
+                            len(files)])
+            for name, data, note in files:
+                evid_rows.append([eid, hid, name, hashlib.sha256(data).hexdigest() if data is not None else None,
+                                  None if data is None else len(data), data, note, now])
+        evid_ids = _ids(con, "safety_evidence_seq", len(evid_rows))
+        if ins_rows:
+            con.executemany("INSERT INTO safety_inspections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ins_rows)
+        if hz_rows:
+            con.executemany(f"INSERT INTO safety_hazards ({_HZ_COLS}) VALUES "
+                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", hz_rows)
+        if ev_rows:
+            con.executemany("INSERT INTO safety_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ev_rows)
+        if evid_rows:
+            con.executemany("INSERT INTO safety_evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [[i, *row] for i, row in zip(evid_ids, evid_rows, strict=True)])
+        counts = {"inspections": len(ins_rows), "hazards": len(hz_rows), "events": len(ev_rows),
+                  "enforcement": enf_events, "evidence": len(evid_rows)}
+        if audit:
+            audit(con, "safety.import", f"safety_campaign:{campaign_id}", None, counts)
+    return counts
+
+
+def replace_id(h: Hazard, hazard_id: int) -> Hazard:
+    from dataclasses import replace
+
+    return replace(h, hazard_id=hazard_id)
