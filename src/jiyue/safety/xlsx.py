@@ -183,7 +183,7 @@ def parse_ledger(path: str | Path, ents: list[dict[str, Any]], rules: Rules
                 v = None
             nums[col] = v  # type: ignore[assignment]
         flags: dict[str, bool] = {}
-        for col in ("责令停产整顿", "立案"):
+        for col in ("责令限期整改", "责令停产整顿", "立案"):
             t = _s(r.get(col))
             if t in labels.YES:
                 flags[col] = True
@@ -255,7 +255,7 @@ def parse_ledger(path: str | Path, ents: list[dict[str, Any]], rules: Rules
                     prob("整改情况" if rank else "隐患等级", _s(r.get("整改情况")) or level, msg)
         if len(problems) > bad:
             continue
-        key = (inspected, _s(r.get("检查组")), ent["enterprise_id"])
+        key = (_s(r.get("检查编号")),) if _s(r.get("检查编号")) else (inspected, _s(r.get("检查组")), ent["enterprise_id"])
         rec = inspections.setdefault(key, {
             "on": inspected, "group": _s(r.get("检查组")), "mode": _s(r.get("检查方式")) or None,
             "inspectors": [x for x in _SPLIT.split(_s(r.get("检查人员"))) if x],
@@ -266,6 +266,8 @@ def parse_ledger(path: str | Path, ents: list[dict[str, Any]], rules: Rules
             rec["hazards"].append(hz)
             idx = len(rec["hazards"]) - 1
         article = _s(r.get("执法依据")) or None
+        if flags.get("责令限期整改"):
+            rec["enforcement"].append({"measure": "order", "on": inspected, "article": article, "hazard": idx})
         if nums["罚款（万元）"]:
             rec["enforcement"].append({"measure": "fine", "on": inspected, "amount_wan": nums["罚款（万元）"],
                                        "article": article, "hazard": idx})
@@ -302,12 +304,13 @@ def ledger_rows(hz: list[dict[str, Any]], events: dict[int, list[dict[str, Any]]
         enf = by_h.get(h["hazard_id"], [])
         fine = sum(float(e.get("amount_wan") or 0) for e in enf if e["measure"] == "fine")
         case = [e for e in enf if e["measure"] == "case"]
-        out.append([len(out) + 1, campaign, i["on"], i["group"], "、".join(i["inspectors"]), i.get("mode"),
-                    i.get("enterprise"), credit.get(i.get("enterprise_id") or "", ""), h["description"],
+        out.append([len(out) + 1, campaign, str(i["inspection_id"]), i["on"], i["group"], "、".join(i["inspectors"]),
+                    i.get("mode"), i.get("enterprise"), credit.get(i.get("enterprise_id") or "", ""), h["description"],
                     h.get("category"), h["level"], h.get("item"), cur.get("measures"), cur.get("deadline"),
                     cur.get("responsible_person"), cur.get("funds_wan"), cur.get("emergency_plan"),
                     labels.STATE[h["state"]], evs.get("submit", {}).get("on"), cur.get("reinspected_on"),
-                    cur.get("reviewer"), cur.get("closed_on"), "；".join(files), round(fine, 4) if fine else None,
+                    cur.get("reviewer"), cur.get("closed_on"), "；".join(files),
+                    "是" if any(e["measure"] == "order" for e in enf) else "否", round(fine, 4) if fine else None,
                     "是" if any(e["measure"] == "stop" for e in enf) else "否", "是" if case else "否",
                     sum(float(e.get("amount_wan") or 0) for e in case) or None,
                     "；".join(dict.fromkeys(e["article"] for e in enf)) or None])
@@ -317,9 +320,10 @@ def ledger_rows(hz: list[dict[str, Any]], events: dict[int, list[dict[str, Any]]
         enf = [e for e in enforcement if e.get("inspection_id") == iid and e.get("hazard_id") is None]
         fine = sum(float(e.get("amount_wan") or 0) for e in enf if e["measure"] == "fine")
         case = [e for e in enf if e["measure"] == "case"]
-        out.append([len(out) + 1, campaign, i["on"], i["group"], "、".join(i["inspectors"]), i.get("mode"),
+        out.append([len(out) + 1, campaign, str(iid), i["on"], i["group"], "、".join(i["inspectors"]), i.get("mode"),
                     i.get("enterprise"), credit.get(i.get("enterprise_id") or "", ""), None, None, None, None, None,
-                    None, None, None, None, None, None, None, None, None, None, round(fine, 4) if fine else None,
+                    None, None, None, None, None, None, None, None, None, None,
+                    "是" if any(e["measure"] == "order" for e in enf) else "否", round(fine, 4) if fine else None,
                     "是" if any(e["measure"] == "stop" for e in enf) else "否", "是" if case else "否",
                     sum(float(e.get("amount_wan") or 0) for e in case) or None,
                     "；".join(dict.fromkeys(e["article"] for e in enf)) or None])
