@@ -32,6 +32,7 @@ NAV = [  # (path, label, permission or None for everyone signed in)
     ("/map", "宗地地图", "view_zone"),
     ("/enterprises", "亩均评价与企业档案", "view_enterprises"),
     ("/ledger", "闲置土地处置台账", "view_ledger"),
+    ("/safety", "安全隐患排查治理", "view_safety"),
     ("/upload", "数据上传", "upload"),
     ("/reports", "报表下载", "reports"),
     ("/admin/users", "用户管理", "manage_users"),
