@@ -46,6 +46,8 @@ def render(request: Request, template: str, user: User | None, status_code: int 
     nav = [(p, label) for p, label, perm in NAV if user is not None and (perm is None or user.can(perm))]
     if user is not None and user.role == "enterprise" and user.enterprise_id:
         nav.insert(0, (f"/enterprises/{user.enterprise_id}", "本企业档案"))
+        if user.can("submit_rectification"):
+            nav.insert(1, ("/safety", "本企业安全隐患"))
     done = request.query_params.get("done")
     base = {"user": user, "csrf_token": getattr(request.state, "csrf_token", ""), "nav": nav,
             "path": request.url.path, "done": DONE.get(done or ""), "settings": c.settings,
