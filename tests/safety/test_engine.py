@@ -189,3 +189,18 @@ def test_c8_rates_half_up_and_c16_no_hazards():
     t = engine.statistics([], hz, [], R, as_of=D(2024, 12, 31))["total"]
     assert (t["rate"], t["rate_general"], t["rate_major"]) == ("95.0%", "95.5%", "50.0%")
     assert engine.statistics([], [], [], R, as_of=D(2024, 12, 31))["total"]["rate"] == "—"
+
+
+def test_c13_c14_closure_after_repeated_penalties():
+    # C13: 2024-01-10, 03-05, 06-20 → 162 days ≤ 180 → closure
+    assert "162 天内受处罚 3 次" in engine.closure_due(["2024-01-10", "2024-03-05", "2024-06-20"], R)
+    # C14: no three within 180 days (235, 233), but four within 345 days ≤ 365
+    why = engine.closure_due(["2024-01-10", "2024-05-01", "2024-09-01", "2024-12-20"], R)
+    assert why is not None and "345 天内受处罚 4 次" in why and "第一百一十三条" in why
+    assert engine.closure_due(["2024-01-10", "2024-05-01", "2024-09-01"], R) is None
+    ins = [{"on": "2024-01-10", "enterprise_id": "A", "inspectors": ["甲"]}]
+    hz = [_hz(1, "A", "2024-01-10", "major", "rectifying")]
+    enf = [{"on": d, "enterprise_id": "A", "measure": "fine", "amount_wan": 1} for d in
+           ("2024-01-10", "2024-03-05", "2024-06-20")]
+    doc = engine.statistics(ins, hz, enf, R, as_of=D(2024, 12, 31))
+    assert [c["enterprise_id"] for c in doc["closure_candidates"]] == ["A"]

@@ -323,6 +323,19 @@ def check_enforcement(measure: str, amount_wan: Any, rules: Rules) -> tuple[floa
     return amount, str(sec["article"])
 
 
+def closure_due(penalty_dates: Sequence[Any], rules: Rules) -> str | None:
+    """安全生产法第一百一十三条(一): penalised 3 times within 180 days or 4 times within a year
+    (for an enterprise with a major hazard) → the first qualifying window as text, else None."""
+    days = sorted(d for d in (_d(x) for x in penalty_dates) if d is not None)
+    for n, key in ((3, "three_within_days"), (4, "four_within_days")):
+        limit = int(rules.closure[key])
+        for i in range(len(days) - n + 1):
+            span = (days[i + n - 1] - days[i]).days
+            if span <= limit:
+                return f"{days[i]} 至 {days[i + n - 1]} 共 {span} 天内受处罚 {n} 次（{rules.closure['source']}）"
+    return None
+
+
 # --------------------------------------------------------------------------- statistics
 def rate(num: int, den: int, rules: Rules) -> str:
     """整改率 as text with the rule's decimals and rounding; ``—`` when nothing was found."""
@@ -392,12 +405,18 @@ def statistics(inspections: Sequence[dict[str, Any]], hazards: Sequence[dict[str
                                     [e for e in enf if key(e) == k], rules)} for k in keys]
 
     by_ent = group(lambda x: x.get("enterprise_id"))
+    closure = []
     for r in by_ent:
         r["name"] = name_of.get(r["key"] or "", r["key"])
         r["industry"] = industry_of.get(r["key"] or "")
+        if r["found_major"]:
+            why = closure_due([e["on"] for e in enf if e.get("enterprise_id") == r["key"]
+                               and e["measure"] in ("fine", "case")], rules)
+            if why:
+                closure.append({"enterprise_id": r["key"], "name": r["name"], "reason": why})
     by_ind = group(lambda x: industry_of.get(x.get("enterprise_id") or "") or None)
     levels = sorted({h["level"] for h in hz})
     by_level = [{"key": lv, **_block([], [h for h in hz if h["level"] == lv], [], rules)} for lv in levels]
     return {"as_of": as_of.isoformat(), "start": start.isoformat() if start else None, "end": end.isoformat(),
             "basis": rules.statistics["basis"], "rules": rules.describe() | {"sources": None},
-            "total": _block(ins, hz, enf, rules), "by_enterprise": by_ent, "by_industry": by_ind, "by_level": by_level}
+            "total": _block(ins, hz, enf, rules), "closure_candidates": closure, "by_enterprise": by_ent, "by_industry": by_ind, "by_level": by_level}

@@ -41,6 +41,8 @@ def stats_table(doc: dict[str, Any], by: str | None = None) -> str:
     lines = [title, period, ""]
     lines += [pad(lbl, w) + pad(_fmt(v), 10, right=True) for lbl, v in rows]
     lines += ["", sentence(t), f"规则：{doc['rules']['title']}（{doc['rules']['name']} {doc['rules']['version']}）"]
+    for c in doc.get("closure_candidates") or []:
+        lines.append(f"提请关闭：{c['name']}——存在重大事故隐患，{c['reason']}")
     if by:
         key = {"enterprise": "by_enterprise", "industry": "by_industry", "level": "by_level"}[by]
         head = {"enterprise": "企业", "industry": "行业代码", "level": "隐患等级"}[by]

@@ -36,6 +36,7 @@ class Rules:
     major_hazards: dict[str, Any]
     enforcement: dict[str, dict[str, Any]]
     statistics: dict[str, Any]
+    closure: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, dict[str, str]] = field(default_factory=dict)  # section -> {source, tag}
 
     def grade_of(self, text: str | None) -> str | None:
@@ -166,6 +167,10 @@ def parse_rules(data: dict[str, Any], where: str = "<rules>") -> Rules:
         _num(problems, esc, "after_days", "escalation", integer=True)
         _num(problems, esc, "fine_max_wan", "escalation")
     mh = _sourced(problems, data.get("major_hazards"), "major_hazards", sources)
+    clo = _sourced(problems, data.get("closure"), "closure", sources)
+    if clo:
+        _num(problems, clo, "three_within_days", "closure", minimum=1, integer=True)
+        _num(problems, clo, "four_within_days", "closure", minimum=1, integer=True)
     enf = data.get("enforcement") or {}
     for m in MEASURES:
         sec = _sourced(problems, enf.get(m), f"enforcement.{m}", sources)
@@ -186,4 +191,4 @@ def parse_rules(data: dict[str, Any], where: str = "<rules>") -> Rules:
     return Rules(name=head["name"], version=head["version"], title=head["title"], grades=grades,
                  major_standard=ms, deadlines=deadlines, five_in_place=list(fields), reinspection_days=int(within or 0),
                  closing=closing, escalation=esc, major_hazards=mh, enforcement={m: enf[m] for m in MEASURES},
-                 statistics=st, sources=sources)
+                 statistics=st, closure=clo, sources=sources)
