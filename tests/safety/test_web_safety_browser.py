@@ -45,7 +45,8 @@ def _login(browser, base: str, username: str):
     page.goto(base + "/login")
     page.fill("#username", username)
     page.fill("#password", DEMO_PASSWORD)
-    page.click("#login-submit")
+    with page.expect_navigation():
+        page.click("#login-submit")
     page.wait_for_load_state("networkidle")
     return ctx, page
 
@@ -79,7 +80,8 @@ def test_bureau_sees_seed_figures_and_enterprise_submits_evidence(site, tmp_path
             evidence.write_bytes(b"%PDF-1.4 demo evidence")
             page.set_input_files("#evidence-input", str(evidence))
             page.fill("#submit-form input[name=date]", dt.date(2021, 2, 2).isoformat())
-            page.click("#submit-form button[type=submit]")
+            with page.expect_navigation(url="**/safety/hazards/*done=submit*"):
+                page.click("#submit-form button[type=submit]")
             page.wait_for_load_state("networkidle")
             assert page.get_attribute("#hazard-state", "data-state") == "submitted"
             assert "整改后照片.pdf" in page.inner_text("#safety-history")
