@@ -204,3 +204,15 @@ def test_c13_c14_closure_after_repeated_penalties():
            ("2024-01-10", "2024-03-05", "2024-06-20")]
     doc = engine.statistics(ins, hz, enf, R, as_of=D(2024, 12, 31))
     assert [c["enterprise_id"] for c in doc["closure_candidates"]] == ["A"]
+
+
+def test_close_without_evidence_is_refused():
+    from dataclasses import replace
+
+    h, _ = engine.found(1, level="一般", found_date=D(2024, 3, 1), rules=R)
+    h = replace(h, state="reinspected", reinspected_on=D(2024, 3, 5), last_date=D(2024, 3, 5), evidence=0)
+    with pytest.raises(Refused, match="没有任何整改证明材料"):
+        engine.close(h, D(2024, 3, 5), 0, R)
+    with pytest.raises(Refused, match="早于上一次记录的日期"):
+        engine.close(h, D(2024, 3, 4), 1, R)
+    assert engine.close(h, D(2024, 3, 5), 1, R).state == "closed"

@@ -127,8 +127,10 @@ def test_cli_lifecycle_and_refusals(tmp_path, run):
             "--enterprise", "聊城甲化工有限公司", "--hazard", "疏散通道堆放杂物", "--hazard", "灭火器过期", "--level", "一般",
             "--user", "张三")
     assert r.code == 0 and "隐患编号：1、2" in r.stdout
+    before = dump(db)
     r = run("safety", "close", "1", "--db", db, "--date", "2021-01-13", "--evidence", ev, "--user", "分局")
     assert r.code == 1 and "尚未经复查合格" in r.stderr and "Traceback" not in r.output
+    assert dump(db) == before
     assert run("safety", "rectify", "1", "--db", db, "--date", "2021-01-12", "--measures", "清理",
                "--responsible", "王五", "--user", "张三").code == 0
     r = run("safety", "submit", "1", "--db", db, "--date", "2021-01-11", "--evidence", ev, "--user", "企业")
