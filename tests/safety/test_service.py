@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import dump
+from safety_support import dump
 from jiyue.safety import service
 from jiyue.safety.engine import Refused
 from jiyue.store import open_store
@@ -121,7 +121,7 @@ def test_enforcement_with_article_and_escalation(db):
 
 
 def test_demo_reproduces_the_seed_figures(tmp_path):
-    from conftest import make_store
+    from safety_support import make_store
     from jiyue.safety import commands, demo
 
     db = make_store(tmp_path / "d.duckdb", n_extra=200)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
+sys.path.append(str(Path(__file__).resolve().parents[1] / "web"))
 
-from conftest import make_store  # noqa: E402
+from safety_support import make_store  # noqa: E402
 from web_factories import DEMO_PASSWORD, make_app, sign_in  # noqa: E402
 
 PDF = ("整改验收.pdf", b"%PDF-1.4 minimal", "application/pdf")

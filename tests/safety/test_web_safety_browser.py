@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
+sys.path.append(str(Path(__file__).resolve().parents[1] / "web"))
 
-from conftest import make_store  # noqa: E402
+from safety_support import make_store  # noqa: E402
 from web_factories import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, Server, make_app  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 
-from conftest import dump, make_store
+from safety_support import dump, make_store
 from jiyue.safety import commands, labels
 
 

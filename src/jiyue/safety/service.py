@@ -318,6 +318,10 @@ def get_inspection(con: duckdb.DuckDBPyConnection, inspection_id: int) -> dict[s
         enterprise_name, note FROM safety_inspections WHERE inspection_id = ?""", [int(inspection_id)]).fetchone()
     if row is None:
         raise Refused(labels.TEXT["unknown_inspection"].format(inspection=inspection_id))
+    return _inspection(row)
+
+
+def _inspection(row: Sequence[Any]) -> dict[str, Any]:
     return {"inspection_id": int(row[0]), "campaign_id": int(row[1]), "on": row[2].isoformat(), "group": row[3],
             "inspectors": _load(row[4]), "mode": row[5], "enterprise_id": row[6], "enterprise": row[7],
             "note": row[8]}
@@ -450,7 +454,9 @@ def hazards(con: duckdb.DuckDBPyConnection, campaign_id: int | None = None, *, e
         d.update(inspection_date=r[15].isoformat(), group=r[16], enterprise=r[17])
         cur = d["current"]
         if as_of is not None:
-            rr = rules or rules_cache.setdefault(d["campaign_id"], rules_of(get_campaign(con, d["campaign_id"])))
+            if rules is None and d["campaign_id"] not in rules_cache:
+                rules_cache[d["campaign_id"]] = rules_of(get_campaign(con, d["campaign_id"]))
+            rr = rules or rules_cache[d["campaign_id"]]
             h = engine.fold(by_hazard.get(d["hazard_id"], []), rr, as_of)
             if h is None:
                 continue
@@ -486,9 +492,10 @@ def inspections(con: duckdb.DuckDBPyConnection, campaign_id: int | None = None,
     if enterprise_id is not None:
         where.append("enterprise_id = ?")
         args.append(enterprise_id)
-    rows = con.execute("SELECT inspection_id FROM safety_inspections " + ("WHERE " + " AND ".join(where) if where
-                       else "") + " ORDER BY inspection_id", args).fetchall()
-    return [get_inspection(con, r[0]) for r in rows]
+    rows = con.execute("SELECT inspection_id, campaign_id, on_date, group_name, inspectors, mode, enterprise_id, "
+                       "enterprise_name, note FROM safety_inspections "
+                       + ("WHERE " + " AND ".join(where) if where else "") + " ORDER BY inspection_id", args).fetchall()
+    return [_inspection(r) for r in rows]
 
 
 def enforcement(con: duckdb.DuckDBPyConnection, campaign_id: int | None = None,
