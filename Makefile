@@ -49,6 +49,10 @@ run: system venv
 	$(BIN)/jiyue recovery src/jiyue/idle/examples/liaocheng-5.43ha.toml --db $(DB) --user 演示 --format table
 	$(BIN)/jiyue ledger show --db $(DB) --format xlsx --out $(OUT)/ledger.xlsx
 	$(BIN)/jiyue ledger stats --db $(DB) --format table
+	@echo "== 安全生产隐患排查治理台账（演示专项行动）→ $(OUT)/"
+	@if [ -z "$(DATA)" ]; then $(BIN)/jiyue safety demo --db $(DB) --user 演示 || exit $$?; \
+	  $(BIN)/jiyue safety stats --db $(DB) --format table || exit $$?; \
+	  $(BIN)/jiyue safety export --db $(DB) --out $(OUT)/safety.xlsx || exit $$?; fi
 	@echo "== 标准地履约监管 → $(OUT)/"
 	$(BIN)/jiyue standard-land check --db $(DB) $(ZOPT) --as-of 2020-12-31 --format json --out $(OUT)/standard-land.json
 	$(BIN)/jiyue standard-land check --db $(DB) $(ZOPT) --as-of 2020-12-31 --format xlsx --out $(OUT)/standard-land.xlsx

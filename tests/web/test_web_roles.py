@@ -15,7 +15,7 @@ def test_roles_matrix_is_data_and_checked_in_one_place():
     assert can("admin", "manage_users") and not can("bureau", "manage_users")
     assert can("inspector", "edit_ledger") and not can("inspector", "upload")
     assert not can("viewer", "edit_ledger") and can("viewer", "view_zone")
-    assert [p for p in PERMISSIONS if can("enterprise", p)] == ["confirm_own", "object_own"]
+    assert [p for p in PERMISSIONS if can("enterprise", p)] == ["confirm_own", "object_own", "submit_rectification"]
     assert not can("admin", "no_such_permission")
 
 

@@ -89,7 +89,8 @@ class BodyLimit:
         self.app = app
         mb = 1024 * 1024
         self.limits = [("/upload", settings.max_upload_mb * mb + mb),
-                       ("/ledger", settings.max_evidence_mb * 5 * mb + mb)]
+                       ("/ledger", settings.max_evidence_mb * 5 * mb + mb),
+                       ("/safety", settings.max_evidence_mb * 5 * mb + mb)]
         self.default = mb
 
     def limit_for(self, path: str) -> int:

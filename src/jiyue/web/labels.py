@@ -29,6 +29,11 @@ PERMISSION_LABELS = {
     "object_own": "对本企业评价结果提出异议",
     "manage_users": "管理用户",
     "view_audit": "查看审计日志",
+    # safety-production hazard ledger
+    "view_safety": "查看安全生产隐患台账与统计",
+    "record_safety": "登记检查、隐患、整改措施、复查与执法措施",
+    "close_safety": "隐患销号",
+    "submit_rectification": "提交本企业隐患的整改材料",
 }
 
 LEVELS = {"national": "国家级", "provincial": "省级"}
@@ -59,6 +64,11 @@ AUDIT_ACTIONS = {
     "ledger.close": "销号",
     "write.refused": "拒绝写操作（防伪令牌无效、无权限或上传文件不被接受）",
     "ledger.close_refused": "拒绝销号（缺少证明材料或复核人不符合要求）",
+    # safety-production hazard ledger
+    "safety.campaign": "建立安全生产专项行动", "safety.inspect": "登记安全检查", "safety.found": "登记隐患",
+    "safety.rectify": "制定隐患整改措施", "safety.submit": "企业提交整改材料", "safety.reinspect": "隐患复查",
+    "safety.close": "隐患销号", "safety.escalate": "隐患逾期升级", "safety.enforce": "登记执法措施",
+    "safety.import": "导入安全隐患台账", "safety.refused": "拒绝隐患台账操作", "safety.forbidden": "越权操作隐患台账（已拒绝）",
 }
 
 # map colour modes: mode -> (label, [(value, label, colour)])

@@ -38,6 +38,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "object_own": frozenset({ENTERPRISE}),                               # file objections on own results
     "manage_users": frozenset({ADMIN}),
     "view_audit": frozenset({ADMIN}),
+    # safety-production hazard ledger (jiyue.safety; web/routes/safety.py)
+    "view_safety": frozenset({ADMIN, BUREAU, INSPECTOR, VIEWER}),       # every enterprise's hazards, statistics
+    "record_safety": frozenset({ADMIN, BUREAU, INSPECTOR}),             # inspections, hazards, measures, re-inspection
+    "close_safety": frozenset({ADMIN, BUREAU}),                          # 销号
+    "submit_rectification": frozenset({ENTERPRISE}),                     # own hazards only
 }
 
 _DDL: dict[int, list[str]] = {

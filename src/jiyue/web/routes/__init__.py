@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from jiyue.web.routes import admin, auth, dashboard, enterprises, home, ledger, map, ranking, reports, upload
+from jiyue.web.routes import admin, auth, dashboard, enterprises, home, ledger, map, ranking, reports, safety, upload
 
 ROUTERS = [home.router, auth.router, dashboard.router, map.router, enterprises.router, ledger.router, ranking.router,
            upload.router, reports.router, admin.router]
+ROUTERS.append(safety.router)  # safety-production hazard ledger

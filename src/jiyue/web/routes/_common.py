@@ -33,6 +33,7 @@ NAV = [  # (path, label, permission or None for everyone signed in)
     ("/ranking", "开发区排名", "view_zone"),
     ("/enterprises", "亩均评价与企业档案", "view_enterprises"),
     ("/ledger", "闲置土地处置台账", "view_ledger"),
+    ("/safety", "安全隐患排查治理", "view_safety"),
     ("/upload", "数据上传", "upload"),
     ("/reports", "报表下载", "reports"),
     ("/admin/users", "用户管理", "manage_users"),
@@ -46,6 +47,8 @@ def render(request: Request, template: str, user: User | None, status_code: int 
     nav = [(p, label) for p, label, perm in NAV if user is not None and (perm is None or user.can(perm))]
     if user is not None and user.role == "enterprise" and user.enterprise_id:
         nav.insert(0, (f"/enterprises/{user.enterprise_id}", "本企业档案"))
+        if user.can("submit_rectification"):
+            nav.insert(1, ("/safety", "本企业安全隐患"))
     done = request.query_params.get("done")
     for k, v in context.items():  # messages shown on the page: no server paths (jiyue.web.errors.scrub)
         if isinstance(v, str) and (k in ("error", "unavailable", "message") or k.endswith("_error")):

@@ -110,7 +110,19 @@ def profile(request: Request, cur: duckdb.DuckDBPyConnection, enterprise_id: str
         reason = "该企业不属于数据库中任何开发区，无法进行亩均评价。"
     return {**doc, "zone_code": zone, "class_history": history, "mujun_unavailable": reason,
             "confirmations": queries.confirmations(cur, enterprise_id),
-            "objections": queries.objections(cur, enterprise_id=enterprise_id)}
+            "objections": queries.objections(cur, enterprise_id=enterprise_id),
+            "safety": _safety_history(cur, enterprise_id)}
+
+
+def _safety_history(cur: duckdb.DuckDBPyConnection, enterprise_id: str) -> dict[str, Any] | None:
+    """The enterprise's safety-hazard history (jiyue.safety), None when there is none."""
+    from jiyue.safety import labels as safety_labels
+    from jiyue.safety import service as safety
+
+    doc = safety.enterprise_history(cur, enterprise_id)
+    if not doc["inspections"] and not doc["hazards"]:
+        return None
+    return {**doc, "labels": safety_labels.STATE}
 
 
 @router.get("/enterprises/{enterprise_id}", include_in_schema=False)
