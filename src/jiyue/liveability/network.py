@@ -1,0 +1,297 @@
+"""The walking network: road centre lines → an undirected graph, points snapped onto it, and
+nearest-facility distances by multi-source Dijkstra (scipy.sparse.csgraph).
+
+How a distance is measured (all in metres of the package's projected CRS):
+
+* road lines are cut at every vertex into straight segments; with ``node_crossings`` lines that
+  cross without a shared vertex are first joined at the crossing (``shapely.node``); vertices
+  closer than 1 mm are one node;
+* a point (a facility, a parcel's representative point, a building) is snapped to the nearest
+  point of the nearest segment: its *snap distance* is the straight line to that point, and it
+  then walks along the segment to either end;
+* facilities become nodes of the graph (their segment is split where they snap), so a resident
+  on the same street segment as a facility walks straight to it;
+* the distance of an origin to the nearest facility of a kind = origin snap + network distance
+  + facility snap, minimised over the facilities — one Dijkstra per kind from a virtual source
+  joined to every facility of the kind by an edge as long as that facility's snap distance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+
+__all__ = ["Network", "Snap", "build_network", "insert_points", "multi_source", "origin_distance", "origin_nearest",
+           "snap_points"]
+
+NODE_GRID_M = 1e-3  # vertices closer than this are one node
+
+
+@dataclass
+class Network:
+    xy: np.ndarray  # (n_nodes, 2)
+    u: np.ndarray  # edge endpoints (int64)
+    v: np.ndarray
+    length: np.ndarray  # metres
+    component: np.ndarray  # per node: connected-component label (0 = largest)
+    n_components: int
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.xy)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.u)
+
+    def segments(self) -> np.ndarray:
+        return shapely.linestrings(np.stack([self.xy[self.u], self.xy[self.v]], axis=1))
+
+    def matrix(self, extra_nodes: int = 0) -> sparse.csr_matrix:
+        n = self.n_nodes + extra_nodes
+        w = np.maximum(self.length, 1e-9)
+        return sparse.csr_matrix((np.concatenate([w, w]), (np.concatenate([self.u, self.v]),
+                                                           np.concatenate([self.v, self.u]))), shape=(n, n))
+
+    def component_table(self) -> list[dict[str, float]]:
+        """Per component: edges, total length (m) and bounding box, largest first."""
+        ec = self.component[self.u]
+        out = []
+        for c in range(self.n_components):
+            m = ec == c
+            pts = self.xy[self.component == c]
+            out.append({"component": c, "edges": int(m.sum()), "length_m": float(self.length[m].sum()),
+                        "xmin": float(pts[:, 0].min()), "ymin": float(pts[:, 1].min()),
+                        "xmax": float(pts[:, 0].max()), "ymax": float(pts[:, 1].max())})
+        return out
+
+
+def _label_components(n: int, u: np.ndarray, v: np.ndarray, length: np.ndarray) -> tuple[np.ndarray, int]:
+    g = sparse.csr_matrix((np.ones(len(u)), (u, v)), shape=(n, n))
+    k, lab = csgraph.connected_components(g, directed=False)
+    # relabel by total length, largest first
+    tot = np.bincount(lab[u], weights=length, minlength=k)
+    order = np.argsort(-tot, kind="stable")
+    rank = np.empty(k, dtype=np.int64)
+    rank[order] = np.arange(k)
+    return rank[lab], int(k)
+
+
+def _from_segments(a: np.ndarray, b: np.ndarray) -> Network:
+    """Segments (two (n, 2) endpoint arrays) → a deduplicated network."""
+    length = np.hypot(*(b - a).T)
+    keep = length > NODE_GRID_M
+    a, b, length = a[keep], b[keep], length[keep]
+    pts = np.concatenate([a, b])
+    key = np.round(pts / NODE_GRID_M).astype(np.int64)
+    uniq, inv = np.unique(key, axis=0, return_inverse=True)
+    inv = inv.reshape(-1)
+    # first coordinates of each node (exact, not the rounded key)
+    xy = np.empty((len(uniq), 2))
+    xy[inv] = pts
+    n = len(a)
+    u, v = inv[:n], inv[n:]
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    order = np.lexsort((length, hi, lo))
+    lo, hi, length = lo[order], hi[order], length[order]
+    first = np.ones(len(lo), dtype=bool)
+    first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    lo, hi, length = lo[first], hi[first], length[first]
+    comp, k = _label_components(len(xy), lo, hi, length)
+    return Network(xy, lo, hi, length, comp, k)
+
+
+def build_network(lines: np.ndarray, *, node_crossings: bool = True) -> Network:
+    """A network from line geometries (LineString / MultiLineString, shapely array)."""
+    lines = np.asarray(lines, dtype=object)
+    lines = lines[~shapely.is_empty(lines) & ~shapely.is_missing(lines)]
+    if len(lines) == 0:
+        return Network(np.zeros((0, 2)), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0),
+                       np.zeros(0, np.int64), 0)
+    if node_crossings:
+        lines = np.asarray(shapely.get_parts(shapely.node(shapely.multilinestrings(
+            shapely.get_parts(lines)))), dtype=object)
+    else:
+        lines = np.asarray(shapely.get_parts(lines), dtype=object)
+    coords, idx = shapely.get_coordinates(lines, return_index=True)
+    same = idx[1:] == idx[:-1]
+    return _from_segments(coords[:-1][same], coords[1:][same])
+
+
+@dataclass
+class Snap:
+    """Where points land on the network: segment, distance along it from ``u``, snap distance."""
+
+    edge: np.ndarray
+    t: np.ndarray
+    dist: np.ndarray
+
+
+def snap_points(net: Network, points: np.ndarray, tree: shapely.STRtree | None = None,
+                segs: np.ndarray | None = None) -> Snap:
+    if len(points) == 0 or net.n_edges == 0:
+        n = len(points)
+        return Snap(np.full(n, -1), np.zeros(n), np.full(n, np.inf))
+    if segs is None:
+        segs = net.segments()
+    if tree is None:
+        tree = shapely.STRtree(segs)
+    idx, dist = tree.query_nearest(points, return_distance=True, all_matches=False)
+    edge = np.full(len(points), -1, dtype=np.int64)
+    d = np.full(len(points), np.inf)
+    edge[idx[0]] = idx[1]
+    d[idx[0]] = dist
+    ok = edge >= 0
+    t = np.zeros(len(points))
+    t[ok] = shapely.line_locate_point(segs[edge[ok]], points[ok])
+    return Snap(edge, np.clip(t, 0.0, net.length[np.maximum(edge, 0)]), d)
+
+
+def insert_points(net: Network, snap: Snap, eps: float = NODE_GRID_M) -> tuple[Network, np.ndarray]:
+    """Split segments where points snap; returns the new network and each point's node (−1: not snapped)."""
+    node = np.full(len(snap.edge), -1, dtype=np.int64)
+    ok = snap.edge >= 0
+    e, t = snap.edge, snap.t
+    L = net.length[np.maximum(e, 0)]
+    at_u = ok & (t <= eps)
+    at_v = ok & (t >= L - eps) & ~at_u
+    node[at_u] = net.u[e[at_u]]
+    node[at_v] = net.v[e[at_v]]
+    inner = np.flatnonzero(ok & ~at_u & ~at_v)
+    if len(inner) == 0:
+        return net, node
+    xy = [net.xy]
+    next_id = net.n_nodes
+    new_u, new_v, new_len = [], [], []
+    split = np.zeros(net.n_edges, dtype=bool)
+    order = inner[np.lexsort((t[inner], e[inner]))]
+    i = 0
+    while i < len(order):
+        j = i
+        edge = e[order[i]]
+        while j < len(order) and e[order[j]] == edge:
+            j += 1
+        split[edge] = True
+        a, b = net.u[edge], net.v[edge]
+        pa, pb = net.xy[a], net.xy[b]
+        ln = net.length[edge]
+        prev_node, prev_t = a, 0.0
+        for k in order[i:j]:
+            if t[k] - prev_t <= eps and prev_node != a:
+                node[k] = prev_node
+                continue
+            p = pa + (pb - pa) * (t[k] / ln)
+            xy.append(p[None, :])
+            nid = next_id
+            next_id += 1
+            new_u.append(prev_node)
+            new_v.append(nid)
+            new_len.append(t[k] - prev_t)
+            node[k] = nid
+            prev_node, prev_t = nid, t[k]
+        new_u.append(prev_node)
+        new_v.append(b)
+        new_len.append(ln - prev_t)
+        i = j
+    keep = ~split
+    xy_all = np.concatenate(xy)
+    u = np.concatenate([net.u[keep], np.asarray(new_u, dtype=np.int64)])
+    v = np.concatenate([net.v[keep], np.asarray(new_v, dtype=np.int64)])
+    length = np.concatenate([net.length[keep], np.maximum(np.asarray(new_len), 0.0)])
+    comp = np.concatenate([net.component, np.zeros(next_id - net.n_nodes, dtype=np.int64)])
+    # new nodes inherit the component of the segment they split
+    comp[net.n_nodes:] = -1
+    out = Network(xy_all, u, v, length, comp, net.n_components)
+    for _ in range(2):  # chain nodes: fill from their neighbours
+        m = out.component[out.u] < 0
+        out.component[out.u[m]] = out.component[out.v[m]]
+        m = out.component[out.v] < 0
+        out.component[out.v[m]] = out.component[out.u[m]]
+    miss = np.flatnonzero(out.component < 0)
+    if len(miss):  # several points on one segment: walk along the chain
+        lab, _ = _label_components(out.n_nodes, out.u, out.v, out.length)
+        base = {}
+        for nd in range(net.n_nodes):
+            base.setdefault(lab[nd], net.component[nd])
+        out.component[miss] = [base[lab[m]] for m in miss]
+    return out, node
+
+
+def multi_source(net: Network, groups: list[tuple[np.ndarray, np.ndarray]], *, limit: float = np.inf
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Distance from every node to the nearest source of each group, and which source.
+
+    ``groups`` holds, per group, the source nodes and their initial offsets (snap distances).
+    Returns ``dist`` (groups × nodes; inf = unreachable) and ``nearest`` (groups × nodes; the
+    index into that group's sources, −1 = unreachable). One Dijkstra per group from a virtual
+    node joined to each source by an edge as long as its offset.
+    """
+    k, n = len(groups), net.n_nodes
+    if k == 0:
+        return np.zeros((0, n)), np.zeros((0, n), dtype=np.int64)
+    rows, cols, w = [], [], []
+    for g, (nodes, off) in enumerate(groups):
+        ok = nodes >= 0
+        rows.append(np.full(int(ok.sum()), n + g))
+        cols.append(nodes[ok])
+        w.append(np.maximum(off[ok], 1e-9))
+    m = net.matrix(extra_nodes=k).tocoo()
+    r = np.concatenate([m.row, *rows])
+    c = np.concatenate([m.col, *cols])
+    ww = np.concatenate([m.data, *w])
+    # several sources on one node: keep the shortest joining edge (csr would add them up)
+    order = np.lexsort((ww, c, r))
+    r, c, ww = r[order], c[order], ww[order]
+    first = np.ones(len(r), dtype=bool)
+    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+    g = sparse.csr_matrix((ww[first], (r[first], c[first])), shape=(n + k, n + k))
+    dist, pred = csgraph.dijkstra(g, directed=True, indices=np.arange(n, n + k), return_predecessors=True,
+                                  limit=limit)
+    nearest = np.full((k, n), -1, dtype=np.int64)
+    for gi, (nodes, off) in enumerate(groups):
+        p = pred[gi, :n].astype(np.int64)
+        anc = p.copy()
+        src_child = p == n + gi  # nodes joined directly to the virtual source
+        anc[src_child] = np.flatnonzero(src_child)
+        anc[p < 0] = -1
+        for _ in range(64):  # pointer jumping to the source node of each path
+            valid = anc >= 0
+            nxt = anc.copy()
+            nxt[valid] = anc[anc[valid]]
+            if np.array_equal(nxt, anc):
+                break
+            anc = nxt
+        # a source node → the index of the source (the one with the smallest offset there)
+        ok = nodes >= 0
+        idx = np.flatnonzero(ok)
+        o = np.lexsort((off[idx], nodes[idx]))
+        lookup = np.full(n, -1, dtype=np.int64)
+        lookup[nodes[idx][o][::-1]] = idx[o][::-1]
+        good = anc >= 0
+        nearest[gi, good] = lookup[anc[good]]
+    return dist[:, :n], nearest
+
+
+def origin_distance(net: Network, dist: np.ndarray, snap: Snap) -> np.ndarray:
+    """Distance of snapped origins given node distances (groups × nodes) → groups × origins."""
+    ok = snap.edge >= 0
+    out = np.full((dist.shape[0], len(snap.edge)), np.inf)
+    e = snap.edge[ok]
+    du = dist[:, net.u[e]] + snap.t[ok]
+    dv = dist[:, net.v[e]] + (net.length[e] - snap.t[ok])
+    out[:, ok] = np.minimum(du, dv) + snap.dist[ok]
+    return out
+
+
+def origin_nearest(net: Network, dist: np.ndarray, nearest: np.ndarray, snap: Snap) -> np.ndarray:
+    ok = snap.edge >= 0
+    out = np.full((dist.shape[0], len(snap.edge)), -1, dtype=np.int64)
+    e = snap.edge[ok]
+    du = dist[:, net.u[e]] + snap.t[ok]
+    dv = dist[:, net.v[e]] + (net.length[e] - snap.t[ok])
+    out[:, ok] = np.where(du <= dv, nearest[:, net.u[e]], nearest[:, net.v[e]])
+    return out
