@@ -371,7 +371,8 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
         timings["siting"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     doc["timings_s"] = {k: round(v, 4) for k, v in timings.items()}
-    doc["_arrays"] = {"D": D, "E": E, "n_parcels": n_par, "pop": pop_w}
+    doc["_arrays"] = {"D": D, "E": E, "n_parcels": n_par, "pop": pop_w,
+                      "parcel_ids": res["parcel_id"].astype(str).tolist(), "parcel_geoms": np.asarray(res["geometry"])}
     return doc
 
 
