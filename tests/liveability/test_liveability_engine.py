@@ -242,3 +242,16 @@ def test_no_population_still_gives_area_shares(rules):
     assert kg["network"]["pop_share"] is None and kg["network"]["area_share"] == pytest.approx(1300 / 1700 * 100)
     assert any(p["code"] == "no_population" for p in doc["problems"])
     assert isinstance(pd.DataFrame(doc["parcels"]), pd.DataFrame)
+
+
+def test_crossings_and_t_junctions_are_noded():
+    plus = np.array([shapely.LineString([(0, 50), (100, 50)]), shapely.LineString([(50, 0), (50, 100)])], dtype=object)
+    net = nw.build_network(plus)
+    assert (net.n_nodes, net.n_edges, net.n_components) == (5, 4, 1)
+    tee = np.array([shapely.LineString([(0, 0), (100, 0)]), shapely.LineString([(40, 0), (40, 80)])], dtype=object)
+    net = nw.build_network(tee)
+    assert (net.n_nodes, net.n_edges) == (4, 3)
+    assert sorted(net.length.tolist()) == [40.0, 60.0, 80.0]
+    # a bridge: crossing lines left un-noded when the rule file says so
+    net = nw.build_network(plus, node_crossings=False)
+    assert net.n_components == 2
