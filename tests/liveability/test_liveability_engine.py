@@ -255,3 +255,17 @@ def test_crossings_and_t_junctions_are_noded():
     # a bridge: crossing lines left un-noded when the rule file says so
     net = nw.build_network(plus, node_crossings=False)
     assert net.n_components == 2
+
+
+def test_kd_snapping_equals_the_strtree():
+    rng = np.random.default_rng(3)
+    roads = np.concatenate([grid_roads(n=6, step=90.0),
+                            [shapely.LineString([(-500, -400), (1500, 900)]), shapely.LineString([(0, 700), (30, 705)])]])
+    net = nw.build_network(roads)
+    pts = shapely.points(rng.uniform(-800, 1600, size=(400, 2)))
+    fast = nw.snap_points(net, pts)
+    segs = net.segments()
+    q, d = shapely.STRtree(segs).query_nearest(pts, return_distance=True, all_matches=False)
+    np.testing.assert_allclose(fast.dist[q[0]], d, atol=1e-9)
+    t = shapely.line_locate_point(segs[fast.edge], pts)
+    np.testing.assert_allclose(fast.t, t, atol=1e-6)

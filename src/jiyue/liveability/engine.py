@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.spatial import cKDTree
 
 from jiyue import codes
 from jiyue.errors import JiyueError
@@ -210,10 +211,9 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
     # split the network at the facilities, then snap the origins
     fsnap_used = nw.Snap(np.where(used, fsnap.edge, -1), fsnap.t, fsnap.dist)
     net2, fnode = nw.insert_points(net, fsnap_used)
-    segs = net2.segments()
-    tree = shapely.STRtree(segs)
+    index = nw.SegmentIndex(net2)
     origins = np.concatenate([res["_pt"].to_numpy(), pop_pts])
-    osnap = nw.snap_points(net2, origins, tree, segs)
+    osnap = nw.snap_points(net2, origins, index)
     far = osnap.dist > rules.origin_max_snap_m
     osnap.edge[far] = -1
     n_par = len(res)
@@ -258,13 +258,14 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
     # Euclidean beside it
     E = np.full_like(D, np.inf)
     EN = np.full(D.shape, -1, dtype=np.int64)
+    oxy = shapely.get_coordinates(origins)
+    fxy = shapely.get_coordinates(fpts)
     for k, m in enumerate(masks):
         idx = np.flatnonzero(m)
         if len(idx):
-            t = shapely.STRtree(fpts[idx])
-            q, dd = t.query_nearest(origins, return_distance=True, all_matches=False)
-            E[k, q[0]] = dd
-            EN[k, q[0]] = idx[q[1]]
+            dd, q = cKDTree(fxy[idx]).query(oxy)
+            E[k] = dd
+            EN[k] = idx[q]
     timings["euclid"] = time.perf_counter() - t1 - timings["dijkstra"]
 
     radius = np.array([s.radius_m for s in rules.services])[:, None]
@@ -306,42 +307,54 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
     gaps = []
     parcels_out = []
     circ_keys = [c["key"] for c in circles_out]
-    for i in range(n_par):
-        pid = str(res["parcel_id"].iat[i])
-        if detail:
+    skeys = [s.key for s in rules.services]
+    # plain Python lists once (indexing numpy scalars one by one is the slow part at 10⁴–10⁵ rows)
+    pids = res["parcel_id"].astype(str).tolist()
+    Dp = np.where(np.isfinite(D[:, P]), D[:, P], np.nan).T.tolist()
+    Ep = np.where(np.isfinite(E[:, P]), E[:, P], np.nan).T.tolist()
+    Np = N[:, P].T.tolist()
+    covp = cov[:, P].T.tolist()
+    popl = par_pop.tolist()
+    areal = area.tolist()
+    snapl = osnap.dist[P].tolist()
+    fidl = fid.tolist()
+    circ_of = [[k for k, s in enumerate(rules.services) if s.circle == ck] for ck in circ_keys]
+
+    def nn(x: float) -> float | None:
+        return None if x != x or x == float("inf") else x
+
+    if detail:
+        for i in range(n_par):
+            d, e, nr, cv = Dp[i], Ep[i], Np[i], covp[i]
             parcels_out.append({
-                "parcel_id": pid, "area_m2": float(area[i]),
-                "population": None if np.isnan(par_pop[i]) else float(par_pop[i]),
-                "snap_m": float(osnap.dist[i]) if np.isfinite(osnap.dist[i]) else None,
-                "distance_m": {s.key: (float(D[k, i]) if np.isfinite(D[k, i]) else None)
-                               for k, s in enumerate(rules.services)},
-                "euclid_m": {s.key: (float(E[k, i]) if np.isfinite(E[k, i]) else None)
-                             for k, s in enumerate(rules.services)},
-                "nearest": {s.key: (fid[N[k, i]] if N[k, i] >= 0 else None) for k, s in enumerate(rules.services)},
-                "covered": {s.key: bool(cov[k, i]) for k, s in enumerate(rules.services)},
-                "circles": {ck: bool(all(cov[k, i] for k, s in enumerate(rules.services) if s.circle == ck))
-                            for ck in circ_keys},
-                "n_missing": int((~cov[:, i]).sum()),
+                "parcel_id": pids[i], "area_m2": areal[i], "population": nn(popl[i]), "snap_m": nn(snapl[i]),
+                "distance_m": {k: nn(x) for k, x in zip(skeys, d)},
+                "euclid_m": {k: nn(x) for k, x in zip(skeys, e)},
+                "nearest": {k: (fidl[x] if x >= 0 else None) for k, x in zip(skeys, nr)},
+                "covered": dict(zip(skeys, cv)),
+                "circles": {ck: all(cv[k] for k in ks) for ck, ks in zip(circ_keys, circ_of)},
+                "n_missing": len(cv) - sum(cv),
             })
-        for k, s in enumerate(rules.services):
-            if cov[k, i]:
-                continue
-            if not masks[k].any():
-                reason = "no_facility"
-            elif osnap.edge[i] < 0:
-                reason = "no_access"
-            elif not np.isfinite(D[k, i]):
-                reason = "unreachable"
-            else:
-                reason = "too_far"
-            gaps.append({"parcel_id": pid, "service": s.key, "label": s.label, "circle": s.circle,
-                         "radius_m": s.radius_m,
-                         "distance_m": float(D[k, i]) if np.isfinite(D[k, i]) else None,
-                         "euclid_m": float(E[k, i]) if np.isfinite(E[k, i]) else None,
-                         "nearest": fid[N[k, i]] if N[k, i] >= 0 else None,
-                         "nearest_name": fnames[N[k, i]] if N[k, i] >= 0 else None,
-                         "population": None if np.isnan(par_pop[i]) else float(par_pop[i]),
-                         "area_m2": float(area[i]), "reason": reason, "reason_label": L.REASON[reason]})
+    has_fac = [bool(m.any()) for m in masks]
+    no_access = (osnap.edge[P] < 0).tolist()
+    gi, gk = np.nonzero(~cov[:, P].T)
+    for i, k in zip(gi.tolist(), gk.tolist()):
+        svc, dist = rules.services[k], Dp[i][k]
+        if not has_fac[k]:
+            reason = "no_facility"
+        elif no_access[i]:
+            reason = "no_access"
+        elif dist != dist:
+            reason = "unreachable"
+        else:
+            reason = "too_far"
+        near = Np[i][k]
+        gaps.append({"parcel_id": pids[i], "service": svc.key, "label": svc.label, "circle": svc.circle,
+                     "radius_m": svc.radius_m, "distance_m": nn(dist), "euclid_m": nn(Ep[i][k]),
+                     "nearest": fidl[near] if near >= 0 else None,
+                     "nearest_name": fnames[near] if near >= 0 else None,
+                     "population": nn(popl[i]), "area_m2": areal[i], "reason": reason,
+                     "reason_label": L.REASON[reason]})
     timings["tables"] = time.perf_counter() - t1 - timings["dijkstra"] - timings["euclid"]
 
     doc: dict[str, Any] = {
@@ -357,15 +370,15 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
         "services": services_out, "circles": circles_out, "summary": summary,
         "parcels": parcels_out, "gaps": gaps,
         "indicators": indicators(inp, rules),
-        "facilities": [{"facility_id": fid[i], "kind": fac["kind"].iat[i], "level": fac["level"].iat[i],
-                        "name": fnames[i], "snap_m": float(fsnap.dist[i]) if np.isfinite(fsnap.dist[i]) else None,
-                        "x": float(shapely.get_x(fpts[i])), "y": float(shapely.get_y(fpts[i]))}
-                       for i in range(len(fac))] if detail else [],
+        "facilities": [{"facility_id": i, "kind": k, "level": lv, "name": nm, "snap_m": nn(sd), "x": x, "y": y}
+                       for i, k, lv, nm, sd, x, y in zip(fidl, fac["kind"].tolist(), fac["level"].tolist(),
+                                                         fnames.tolist(), fsnap.dist.tolist(), fxy[:, 0].tolist(),
+                                                         fxy[:, 1].tolist())] if detail else [],
         "problems": problems,
     }
     if site:
         t2 = time.perf_counter()
-        doc["siting"] = [siting(inp, rules, key, net2, segs, tree, fac, fsnap, fnode, masks, res,
+        doc["siting"] = [siting(inp, rules, key, net2, index, fac, fsnap, fnode, masks, res,
                                 pop_pts, pop_w, pop_parcel, osnap, cov, picks or rules.picks, problems)
                          for key in site]
         timings["siting"] = time.perf_counter() - t2
@@ -429,7 +442,7 @@ def _eval_type_rule(eval_type: str | None) -> dict[str, Any]:
             "profile": name}
 
 
-def siting(inp: Inputs, rules: Rules, key: str, net: nw.Network, segs: np.ndarray, tree: Any, fac: pd.DataFrame,
+def siting(inp: Inputs, rules: Rules, key: str, net: nw.Network, index: nw.SegmentIndex, fac: pd.DataFrame,
            fsnap: nw.Snap, fnode: np.ndarray, masks: list[np.ndarray], res: pd.DataFrame, pop_pts: np.ndarray,
            pop_w: np.ndarray, pop_parcel: np.ndarray, osnap: nw.Snap, cov: np.ndarray, picks: int,
            problems: list[dict[str, Any]]) -> dict[str, Any]:
@@ -463,7 +476,7 @@ def siting(inp: Inputs, rules: Rules, key: str, net: nw.Network, segs: np.ndarra
         out["after"] = out["before"]
         return out
     cpts = shapely.point_on_surface(np.asarray(cand["geometry"]))
-    cs = nw.snap_points(net, cpts, tree, segs)
+    cs = nw.snap_points(net, cpts, index)
     ok = np.flatnonzero((cs.edge >= 0) & (cs.dist <= rules.facility_max_snap_m))
     if len(ok) == 0:
         out["before"] = out["after"] = _share(cov[k, sl], w_all[sl])
@@ -504,7 +517,7 @@ def siting(inp: Inputs, rules: Rules, key: str, net: nw.Network, segs: np.ndarra
     after = before
     if chosen:
         allpts = np.concatenate([np.asarray(fac["geometry"])[masks[k]], new_pts])
-        s2 = nw.snap_points(net, allpts, tree, segs)
+        s2 = nw.snap_points(net, allpts, index)
         net3, nodes3 = nw.insert_points(net, s2)
         d3, _ = nw.multi_source(net3, [(nodes3, s2.dist)])
         o3 = nw.snap_points(net3, np.concatenate([res["_pt"].to_numpy(), pop_pts])[sl])

@@ -25,7 +25,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
-__all__ = ["Network", "Snap", "build_network", "insert_points", "multi_source", "origin_distance", "origin_nearest",
+__all__ = ["Network", "SegmentIndex", "Snap", "build_network", "insert_points", "multi_source", "origin_distance", "origin_nearest",
            "snap_points"]
 
 NODE_GRID_M = 1e-3  # vertices closer than this are one node
@@ -178,24 +178,78 @@ class Snap:
     dist: np.ndarray
 
 
-def snap_points(net: Network, points: np.ndarray, tree: shapely.STRtree | None = None,
-                segs: np.ndarray | None = None) -> Snap:
-    if len(points) == 0 or net.n_edges == 0:
-        n = len(points)
-        return Snap(np.full(n, -1), np.zeros(n), np.full(n, np.inf))
-    if segs is None:
-        segs = net.segments()
-    if tree is None:
-        tree = shapely.STRtree(segs)
-    idx, dist = tree.query_nearest(points, return_distance=True, all_matches=False)
-    edge = np.full(len(points), -1, dtype=np.int64)
-    d = np.full(len(points), np.inf)
-    edge[idx[0]] = idx[1]
-    d[idx[0]] = dist
-    ok = edge >= 0
-    t = np.zeros(len(points))
-    t[ok] = shapely.line_locate_point(segs[edge[ok]], points[ok])
-    return Snap(edge, np.clip(t, 0.0, net.length[np.maximum(edge, 0)]), d)
+class SegmentIndex:
+    """A KD-tree over points every ≤ ``piece`` metres along the segments, for nearest-segment search.
+
+    The nearest segment of a point is among the parents of its ``k`` nearest index points unless
+    some other segment is closer than (k-th index distance − piece / 2); such points (rare: far
+    from every road, or among many short segments) fall back to shapely's STR-tree.
+    """
+
+    def __init__(self, net: Network, piece: float = 12.5) -> None:
+        from scipy.spatial import cKDTree
+
+        self.net = net
+        n_pc = np.maximum(1, np.ceil(net.length / piece).astype(np.int64))
+        parent = np.repeat(np.arange(net.n_edges), n_pc)
+        start = np.cumsum(n_pc) - n_pc
+        k = np.arange(len(parent)) - np.repeat(start, n_pc)
+        frac = (k + 0.5) / np.repeat(n_pc, n_pc)
+        a, b = net.xy[net.u[parent]], net.xy[net.v[parent]]
+        self.parent = parent
+        self.half = float((net.length / n_pc).max() / 2) if net.n_edges else 0.0
+        self.kd = cKDTree(a + (b - a) * frac[:, None])
+        self._tree: shapely.STRtree | None = None
+        self._segs: np.ndarray | None = None
+
+    def strtree(self) -> tuple[shapely.STRtree, np.ndarray]:
+        if self._tree is None:
+            self._segs = self.net.segments()
+            self._tree = shapely.STRtree(self._segs)
+        return self._tree, self._segs  # type: ignore[return-value]
+
+
+def snap_points(net: Network, points: np.ndarray, index: SegmentIndex | None = None, k: int = 16) -> Snap:
+    """Snap points to the nearest point of the nearest segment (exact; see :class:`SegmentIndex`)."""
+    n = len(points)
+    edge, t, d = np.full(n, -1, dtype=np.int64), np.zeros(n), np.full(n, np.inf)
+    if n == 0 or net.n_edges == 0:
+        return Snap(edge, t, d)
+    points = np.asarray(points, dtype=object)
+    good = ~(shapely.is_empty(points) | shapely.is_missing(points))
+    if not good.any():
+        return Snap(edge, t, d)
+    idx = index if index is not None else SegmentIndex(net)
+    gi = np.flatnonzero(good)
+    P = shapely.get_coordinates(shapely.point_on_surface(points[gi]))
+    kk = min(k, len(idx.parent))
+    dm, ii = idx.kd.query(P, k=kk)
+    dm, ii = dm.reshape(len(P), kk), ii.reshape(len(P), kk)
+    cand = idx.parent[ii]
+    cu, cv = net.u[cand], net.v[cand]
+    ax, ay = net.xy[cu, 0], net.xy[cu, 1]
+    dx, dy = net.xy[cv, 0] - ax, net.xy[cv, 1] - ay
+    px, py = P[:, 0:1] - ax, P[:, 1:2] - ay
+    f = np.clip((px * dx + py * dy) / np.maximum(dx * dx + dy * dy, 1e-18), 0.0, 1.0)
+    dist = np.hypot(px - f * dx, py - f * dy)
+    best = np.argmin(dist, axis=1)
+    rows = np.arange(len(P))
+    e_best, d_best, f_best = cand[rows, best], dist[rows, best], f[rows, best]
+    sure = d_best <= dm[:, -1] - idx.half + 1e-9
+    if kk == len(idx.parent):
+        sure[:] = True
+    if not sure.all():  # the rare points the KD candidates cannot vouch for: the STR-tree
+        tree, segs = idx.strtree()
+        miss = np.flatnonzero(~sure)
+        pts = shapely.points(P[miss])
+        q, qd = tree.query_nearest(pts, return_distance=True, all_matches=False)
+        e_best[miss[q[0]]] = q[1]
+        d_best[miss[q[0]]] = qd
+        f_best[miss[q[0]]] = np.clip(shapely.line_locate_point(segs[q[1]], pts[q[0]]) /
+                                     np.maximum(net.length[q[1]], 1e-18), 0.0, 1.0)
+    edge[gi], d[gi] = e_best, d_best
+    t[gi] = f_best * net.length[e_best]
+    return Snap(edge, t, d)
 
 
 def insert_points(net: Network, snap: Snap, eps: float = NODE_GRID_M) -> tuple[Network, np.ndarray]:
