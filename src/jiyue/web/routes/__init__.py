@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from jiyue.web.routes import admin, auth, dashboard, enterprises, home, ledger, map, reports, upload
+from jiyue.web.routes import liveability  # 产城融合·生活圈 (jiyue.liveability)
 
 ROUTERS = [home.router, auth.router, dashboard.router, map.router, enterprises.router, ledger.router,
            upload.router, reports.router, admin.router]
+ROUTERS.append(liveability.router)

@@ -30,6 +30,7 @@ DONE = {
 NAV = [  # (path, label, permission or None for everyone signed in)
     ("/dashboard", "开发区总览", "view_zone"),
     ("/map", "宗地地图", "view_zone"),
+    ("/liveability", "产城融合·生活圈", "view_zone"),
     ("/enterprises", "亩均评价与企业档案", "view_enterprises"),
     ("/ledger", "闲置土地处置台账", "view_ledger"),
     ("/upload", "数据上传", "upload"),
