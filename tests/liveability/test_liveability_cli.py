@@ -80,3 +80,21 @@ def test_errors_are_chinese_and_exit_nonzero(lv_demo, tmp_path):
     assert r.code == 2 and "生活圈「c99」不存在" in r.stderr
     r = run_jiyue("liveability", "--db", db, "--format", "xlsx")
     assert r.code == 2 and "--out" in r.stderr
+
+
+def test_zone_report_has_the_liveability_section(lv_demo, tmp_path):
+    _, db = lv_demo
+    r = run_jiyue("report", "zone", "--db", db, "--zone", "371500-ETDZ", "--out", tmp_path, "--no-pdf")
+    assert r.code == 0, r.output
+    html = (tmp_path / "371500-ETDZ.html").read_text(encoding="utf-8")
+    assert "七、产城融合·社区生活圈" in html and "八、说明" in html
+    assert "生活圈配套设施覆盖" in html and "职住比" in html and "若新增" in html
+    assert html.count("data:image/png;base64,") >= 3  # the class, flag and coverage maps
+
+
+def test_report_section_without_roads_says_why():
+    from jiyue.liveability.report import section_context
+
+    ctx = section_context({"ok": False, "reason": "没有道路"})
+    assert ctx == {"ok": False, "reason": "本节从略：没有道路"}
+    assert section_context(None) is None
