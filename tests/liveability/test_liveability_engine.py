@@ -269,3 +269,19 @@ def test_kd_snapping_equals_the_strtree():
     np.testing.assert_allclose(fast.dist[q[0]], d, atol=1e-9)
     t = shapely.line_locate_point(segs[fast.edge], pts)
     np.testing.assert_allclose(fast.t, t, atol=1e-6)
+
+
+def test_snaps_moved_onto_split_segments_give_the_same_distances():
+    rng = np.random.default_rng(11)
+    net = nw.build_network(grid_roads(n=4, step=200.0))
+    # many facilities on few segments (several cuts per segment), origins beside them
+    fac = shapely.points(np.column_stack([rng.uniform(0, 600, 30), rng.choice([0.0, 200.0], 30) + rng.normal(0, 5, 30)]))
+    fs = nw.snap_points(net, fac)
+    net2, fnode = nw.insert_points(net, fs)
+    orig = shapely.points(np.column_stack([rng.uniform(0, 600, 200), rng.uniform(-20, 620, 200)]))
+    moved = nw.remap_snap(net2, nw.snap_points(net, orig))
+    direct = nw.snap_points(net2, orig)
+    dist, _ = nw.multi_source(net2, [(fnode, fs.dist)])
+    np.testing.assert_allclose(nw.origin_distance(net2, dist, moved), nw.origin_distance(net2, dist, direct),
+                               atol=1e-6)
+    assert net2.n_components == 1 and (net2.component >= 0).all()

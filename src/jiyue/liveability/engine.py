@@ -200,7 +200,8 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
     for s in rules.services:
         used |= service_mask(fac, s)
     fpts = np.asarray(fac["geometry"])
-    fsnap = nw.snap_points(net, fpts)
+    index0 = nw.SegmentIndex(net)
+    fsnap = nw.snap_points(net, fpts, index0)
     for i in np.flatnonzero(used & (fsnap.dist > rules.facility_max_snap_m)):
         d = fsnap.dist[i]
         problems.append(_problem("error", "facility_far_from_road", "facilities", fac["facility_id"].iat[i], "geometry",
@@ -211,9 +212,9 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
     # split the network at the facilities, then snap the origins
     fsnap_used = nw.Snap(np.where(used, fsnap.edge, -1), fsnap.t, fsnap.dist)
     net2, fnode = nw.insert_points(net, fsnap_used)
-    index = nw.SegmentIndex(net2)
     origins = np.concatenate([res["_pt"].to_numpy(), pop_pts])
-    osnap = nw.snap_points(net2, origins, index)
+    # origins are snapped with the index of the unsplit network, then moved onto the split edges
+    osnap = nw.remap_snap(net2, nw.snap_points(net, origins, index0))
     far = osnap.dist > rules.origin_max_snap_m
     osnap.edge[far] = -1
     n_par = len(res)
@@ -310,8 +311,8 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
     skeys = [s.key for s in rules.services]
     # plain Python lists once (indexing numpy scalars one by one is the slow part at 10⁴–10⁵ rows)
     pids = res["parcel_id"].astype(str).tolist()
-    Dp = np.where(np.isfinite(D[:, P]), D[:, P], np.nan).T.tolist()
-    Ep = np.where(np.isfinite(E[:, P]), E[:, P], np.nan).T.tolist()
+    Dp = np.where(np.isfinite(D[:, P]), D[:, P], None).T.tolist()  # None where unreachable
+    Ep = np.where(np.isfinite(E[:, P]), E[:, P], None).T.tolist()
     Np = N[:, P].T.tolist()
     covp = cov[:, P].T.tolist()
     popl = par_pop.tolist()
@@ -328,8 +329,8 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
             d, e, nr, cv = Dp[i], Ep[i], Np[i], covp[i]
             parcels_out.append({
                 "parcel_id": pids[i], "area_m2": areal[i], "population": nn(popl[i]), "snap_m": nn(snapl[i]),
-                "distance_m": {k: nn(x) for k, x in zip(skeys, d)},
-                "euclid_m": {k: nn(x) for k, x in zip(skeys, e)},
+                "distance_m": dict(zip(skeys, d)),
+                "euclid_m": dict(zip(skeys, e)),
                 "nearest": {k: (fidl[x] if x >= 0 else None) for k, x in zip(skeys, nr)},
                 "covered": dict(zip(skeys, cv)),
                 "circles": {ck: all(cv[k] for k in ks) for ck, ks in zip(circ_keys, circ_of)},
@@ -344,13 +345,13 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
             reason = "no_facility"
         elif no_access[i]:
             reason = "no_access"
-        elif dist != dist:
+        elif dist is None:
             reason = "unreachable"
         else:
             reason = "too_far"
         near = Np[i][k]
         gaps.append({"parcel_id": pids[i], "service": svc.key, "label": svc.label, "circle": svc.circle,
-                     "radius_m": svc.radius_m, "distance_m": nn(dist), "euclid_m": nn(Ep[i][k]),
+                     "radius_m": svc.radius_m, "distance_m": dist, "euclid_m": Ep[i][k],
                      "nearest": fidl[near] if near >= 0 else None,
                      "nearest_name": fnames[near] if near >= 0 else None,
                      "population": nn(popl[i]), "area_m2": areal[i], "reason": reason,
@@ -378,6 +379,7 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
     }
     if site:
         t2 = time.perf_counter()
+        index = nw.SegmentIndex(net2)
         doc["siting"] = [siting(inp, rules, key, net2, index, fac, fsnap, fnode, masks, res,
                                 pop_pts, pop_w, pop_parcel, osnap, cov, picks or rules.picks, problems)
                          for key in site]

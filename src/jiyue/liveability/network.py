@@ -25,7 +25,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse import csgraph
 
-__all__ = ["Network", "SegmentIndex", "Snap", "build_network", "insert_points", "multi_source", "origin_distance", "origin_nearest",
+__all__ = ["Network", "SegmentIndex", "Snap", "build_network", "remap_snap", "insert_points", "multi_source", "origin_distance", "origin_nearest",
            "snap_points"]
 
 NODE_GRID_M = 1e-3  # vertices closer than this are one node
@@ -39,6 +39,8 @@ class Network:
     length: np.ndarray  # metres
     component: np.ndarray  # per node: connected-component label (0 = largest)
     n_components: int
+    # set by insert_points: how the edges of the network it split map to this one's (remap_snap)
+    split_info: dict | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -209,19 +211,9 @@ class SegmentIndex:
         return self._tree, self._segs  # type: ignore[return-value]
 
 
-def snap_points(net: Network, points: np.ndarray, index: SegmentIndex | None = None, k: int = 16) -> Snap:
-    """Snap points to the nearest point of the nearest segment (exact; see :class:`SegmentIndex`)."""
-    n = len(points)
-    edge, t, d = np.full(n, -1, dtype=np.int64), np.zeros(n), np.full(n, np.inf)
-    if n == 0 or net.n_edges == 0:
-        return Snap(edge, t, d)
-    points = np.asarray(points, dtype=object)
-    good = ~(shapely.is_empty(points) | shapely.is_missing(points))
-    if not good.any():
-        return Snap(edge, t, d)
-    idx = index if index is not None else SegmentIndex(net)
-    gi = np.flatnonzero(good)
-    P = shapely.get_coordinates(shapely.point_on_surface(points[gi]))
+def _candidates(net: Network, idx: SegmentIndex, P: np.ndarray, k: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest segment among the parents of the ``k`` nearest index points; ``sure``: provably nearest."""
     kk = min(k, len(idx.parent))
     dm, ii = idx.kd.query(P, k=kk)
     dm, ii = dm.reshape(len(P), kk), ii.reshape(len(P), kk)
@@ -234,10 +226,32 @@ def snap_points(net: Network, points: np.ndarray, index: SegmentIndex | None = N
     dist = np.hypot(px - f * dx, py - f * dy)
     best = np.argmin(dist, axis=1)
     rows = np.arange(len(P))
-    e_best, d_best, f_best = cand[rows, best], dist[rows, best], f[rows, best]
-    sure = d_best <= dm[:, -1] - idx.half + 1e-9
-    if kk == len(idx.parent):
-        sure[:] = True
+    d_best = dist[rows, best]
+    sure = (d_best <= dm[:, -1] - idx.half + 1e-9) | (kk == len(idx.parent))
+    return cand[rows, best], d_best, f[rows, best], sure
+
+
+def snap_points(net: Network, points: np.ndarray, index: SegmentIndex | None = None, k: int = 16) -> Snap:
+    """Snap points to the nearest point of the nearest segment (exact; see :class:`SegmentIndex`)."""
+    n = len(points)
+    edge, t, d = np.full(n, -1, dtype=np.int64), np.zeros(n), np.full(n, np.inf)
+    if n == 0 or net.n_edges == 0:
+        return Snap(edge, t, d)
+    points = np.asarray(points, dtype=object)
+    good = ~(shapely.is_empty(points) | shapely.is_missing(points))
+    if not good.any():
+        return Snap(edge, t, d)
+    idx = index if index is not None else SegmentIndex(net)
+    gi = np.flatnonzero(good)
+    pts = points[gi]
+    if (shapely.get_type_id(pts) != 0).any():
+        pts = shapely.point_on_surface(pts)
+    P = shapely.get_coordinates(pts)
+    e_best, d_best, f_best, sure = _candidates(net, idx, P, min(4, k))
+    if not sure.all() and k > 4:  # a wider look for the points the 4 nearest pieces cannot vouch for
+        m = np.flatnonzero(~sure)
+        e2, d2, f2, s2 = _candidates(net, idx, P[m], k)
+        e_best[m], d_best[m], f_best[m], sure[m] = e2, d2, f2, s2
     if not sure.all():  # the rare points the KD candidates cannot vouch for: the STR-tree
         tree, segs = idx.strtree()
         miss = np.flatnonzero(~sure)
@@ -267,7 +281,10 @@ def insert_points(net: Network, snap: Snap, eps: float = NODE_GRID_M) -> tuple[N
         return net, node
     xy = [net.xy]
     next_id = net.n_nodes
-    new_u, new_v, new_len = [], [], []
+    new_u, new_v, new_len, new_comp = [], [], [], []
+    chain_start: dict[int, int] = {}  # split edge -> the index (among the new edges) of its first piece
+    cut_edge: list[int] = []
+    cut_t: list[float] = []
     split = np.zeros(net.n_edges, dtype=bool)
     order = inner[np.lexsort((t[inner], e[inner]))]
     i = 0
@@ -277,6 +294,7 @@ def insert_points(net: Network, snap: Snap, eps: float = NODE_GRID_M) -> tuple[N
         while j < len(order) and e[order[j]] == edge:
             j += 1
         split[edge] = True
+        chain_start[int(edge)] = len(new_u)
         a, b = net.u[edge], net.v[edge]
         pa, pb = net.xy[a], net.xy[b]
         ln = net.length[edge]
@@ -292,6 +310,9 @@ def insert_points(net: Network, snap: Snap, eps: float = NODE_GRID_M) -> tuple[N
             new_u.append(prev_node)
             new_v.append(nid)
             new_len.append(t[k] - prev_t)
+            new_comp.append(net.component[a])
+            cut_edge.append(int(edge))
+            cut_t.append(float(t[k]))
             node[k] = nid
             prev_node, prev_t = nid, t[k]
         new_u.append(prev_node)
@@ -303,23 +324,41 @@ def insert_points(net: Network, snap: Snap, eps: float = NODE_GRID_M) -> tuple[N
     u = np.concatenate([net.u[keep], np.asarray(new_u, dtype=np.int64)])
     v = np.concatenate([net.v[keep], np.asarray(new_v, dtype=np.int64)])
     length = np.concatenate([net.length[keep], np.maximum(np.asarray(new_len), 0.0)])
-    comp = np.concatenate([net.component, np.zeros(next_id - net.n_nodes, dtype=np.int64)])
-    # new nodes inherit the component of the segment they split
-    comp[net.n_nodes:] = -1
-    out = Network(xy_all, u, v, length, comp, net.n_components)
-    for _ in range(2):  # chain nodes: fill from their neighbours
-        m = out.component[out.u] < 0
-        out.component[out.u[m]] = out.component[out.v[m]]
-        m = out.component[out.v] < 0
-        out.component[out.v[m]] = out.component[out.u[m]]
-    miss = np.flatnonzero(out.component < 0)
-    if len(miss):  # several points on one segment: walk along the chain
-        lab, _ = _label_components(out.n_nodes, out.u, out.v, out.length)
-        base = {}
-        for nd in range(net.n_nodes):
-            base.setdefault(lab[nd], net.component[nd])
-        out.component[miss] = [base[lab[m]] for m in miss]
-    return out, node
+    comp = np.concatenate([net.component, np.asarray(new_comp, dtype=np.int64)])
+    n_keep = int(keep.sum())
+    old_to_new = np.full(net.n_edges, -1, dtype=np.int64)
+    old_to_new[keep] = np.arange(n_keep)
+    info = {"old_to_new": old_to_new, "chain_start": {e_: n_keep + c for e_, c in chain_start.items()},
+            "cut_edge": np.asarray(cut_edge, dtype=np.int64), "cut_t": np.asarray(cut_t, dtype=float)}
+    return Network(xy_all, u, v, length, comp, net.n_components, info), node
+
+
+def remap_snap(net2: Network, snap: Snap) -> Snap:
+    """A snap onto the network that :func:`insert_points` split, moved onto ``net2``'s edges."""
+    info = net2.split_info
+    if info is None:
+        return snap
+    edge, t = snap.edge.copy(), snap.t.copy()
+    ok = edge >= 0
+    old = edge[ok]
+    new = info["old_to_new"][old]
+    tt = t[ok]
+    split = new < 0
+    if split.any():
+        ce, ct = info["cut_edge"], info["cut_t"]  # sorted by (edge, t)
+        so, st = old[split], tt[split]
+        first = np.searchsorted(ce, so, side="left")
+        # cuts of the same edge at or before t
+        j = np.zeros(len(so), dtype=np.int64)
+        for k in range(len(so)):  # few: only origins on the segments that facilities split
+            lo, hi = first[k], np.searchsorted(ce, so[k], side="right")
+            j[k] = np.searchsorted(ct[lo:hi], st[k], side="right")
+            if j[k]:
+                st[k] -= ct[lo + j[k] - 1]
+        new[split] = np.array([info["chain_start"][e_] for e_ in so.tolist()], dtype=np.int64) + j
+        tt[split] = st
+    edge[ok], t[ok] = new, tt
+    return Snap(edge, np.clip(t, 0.0, np.where(edge >= 0, net2.length[np.maximum(edge, 0)], 0.0)), snap.dist)
 
 
 def multi_source(net: Network, groups: list[tuple[np.ndarray, np.ndarray]], *, limit: float = np.inf
