@@ -285,3 +285,11 @@ def test_snaps_moved_onto_split_segments_give_the_same_distances():
     np.testing.assert_allclose(nw.origin_distance(net2, dist, moved), nw.origin_distance(net2, dist, direct),
                                atol=1e-6)
     assert net2.n_components == 1 and (net2.component >= 0).all()
+
+
+def test_analyse_distances_equal_the_reference_on_its_own_snaps(rules):
+    doc = analyse(tiny_inputs(), rules)
+    arr = doc["_arrays"]
+    ref = reference_distances(arr["network"], [g[0] for g in arr["service_sources"]],
+                              [g[1] for g in arr["service_sources"]], arr["origin_snap"])
+    np.testing.assert_allclose(ref, arr["D"], atol=1e-9)

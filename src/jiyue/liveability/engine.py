@@ -388,7 +388,8 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
     doc["timings_s"] = {k: round(v, 4) for k, v in timings.items()}
     doc["_arrays"] = {"D": D, "E": E, "n_parcels": n_par, "pop": pop_w,
                       "parcel_ids": res["parcel_id"].astype(str).tolist(), "parcel_geoms": np.asarray(res["geometry"]),
-                      "network": net2, "node_dist": dist_nodes}
+                      "network": net2, "node_dist": dist_nodes, "origin_snap": osnap,
+                      "service_sources": [(g[0], g[1]) for g in groups]}
     return doc
 
 
