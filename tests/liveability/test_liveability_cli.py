@@ -98,3 +98,18 @@ def test_report_section_without_roads_says_why():
     ctx = section_context({"ok": False, "reason": "没有道路"})
     assert ctx == {"ok": False, "reason": "本节从略：没有道路"}
     assert section_context(None) is None
+
+
+def test_report_document_of_a_zone_without_roads_is_none():
+    from factories import clean_package, write_gpkg  # noqa: F401 - the small package has no roads
+
+    from jiyue.evaluation.service import open_source
+    from jiyue.liveability.report import report_document
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as d:
+        pkg = write_gpkg(clean_package(), Path(d) / "small.gpkg")
+        with open_source(pkg) as src:
+            assert report_document(src.con, src.selection[0]) is None

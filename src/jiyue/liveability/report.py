@@ -1,8 +1,9 @@
 """The 产城融合·生活圈 section of the zone report: the figures, tables, one map and the sentences.
 
 :func:`report_document` runs the engine on a zone of an open source (store or in-memory package)
-and never raises for data reasons: a zone without roads or facilities gets the reason instead,
-and the section says why it is left out. :func:`section_context` is pure (document → text).
+and never raises for data reasons: a zone without roads, facilities or housing gets no section;
+bad data (a broken network, a facility far from every road) gets a section that says why it is
+left out. :func:`section_context` is pure (document → text).
 """
 
 from __future__ import annotations
@@ -21,8 +22,14 @@ KIND_COLOURS = {"hospital": "#c62828", "clinic": "#ef5350", "school": "#1565c0",
                 "elderly": "#8e24aa", "park": "#2e7d32", "market": "#ef6c00", "sports": "#00897b"}
 
 
-def report_document(con: Any, snap: tuple[int, str, int], profile: str | None = None) -> dict[str, Any]:
-    """{"ok": True, "doc", "map"} or {"ok": False, "reason"} for the zone of ``snap``."""
+#: input errors that mean the zone has nothing to analyse rather than bad data
+ABSENT = {"no_roads", "no_facilities", "no_residential"}
+
+
+def report_document(con: Any, snap: tuple[int, str, int], profile: str | None = None) -> dict[str, Any] | None:
+    """{"ok": True, "doc", "map"}; {"ok": False, "reason"} when the data is there but wrong (a
+    broken road network, a facility far from the roads …); None when the zone has no roads, no
+    facilities or no housing (the report then has no 产城融合 section)."""
     from jiyue.liveability.rules import load_rules
     from jiyue.liveability.service import analyse_snapshot
 
@@ -33,6 +40,9 @@ def report_document(con: Any, snap: tuple[int, str, int], profile: str | None = 
         if worst:
             doc = analyse_snapshot(con, snap, rules, site=[worst])
     except JiyueError as e:
+        codes = {p["code"] for p in getattr(e, "problems", []) if p["severity"] == "error"}
+        if codes and codes <= ABSENT:
+            return None  # nothing to analyse (no roads, no facilities or no housing): no section at all
         return {"ok": False, "reason": e.message}
     arr = doc.pop("_arrays")
     try:
