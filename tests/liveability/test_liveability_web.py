@@ -28,6 +28,8 @@ def test_page_and_api(lv_app):
     api = c.http.get(f"/api/zones/{DEMO_ZONE}/liveability").json()
     assert api["ok"] and api["zone_code"] == DEMO_ZONE and len(api["services"]) == 8
     assert "_arrays" not in api
+    sited = c.http.get(f"/liveability?zone={DEMO_ZONE}&service=elderly_day_care&site=true")
+    assert sited.status_code == 200 and "新设施选址：老年人日间照料中心" in sited.text and "覆盖率（重新计算）" in sited.text
     bad = c.http.get(f"/liveability?zone={DEMO_ZONE}&profile=nope")
     assert bad.status_code == 400 and "没有内置生活圈规则" in bad.text
     assert c.http.get(f"/liveability?zone={DEMO_ZONE}&service=mall").status_code == 400
@@ -76,6 +78,11 @@ def test_map_in_a_browser(lv_app, tmp_path):
         assert n > 100 and f > 50 and iso >= 1
         assert "服务半径外" in page.inner_text("#legend")
         page.screenshot(path=str(shots / "liveability.png"))
+        page.click("#site-button")
+        page.wait_for_selector("#map[data-ready='1']", state="attached", timeout=60_000)
+        page.wait_for_selector("#lv-siting", timeout=60_000)
+        assert page.evaluate("window.jiyueMap.queryRenderedFeatures({layers: ['sites']}).length") >= 1
+        page.screenshot(path=str(shots / "liveability-siting.png"))
         page.select_option("#service-select", "")
         page.wait_for_timeout(500)
         assert "缺 1 项" in page.inner_text("#legend")

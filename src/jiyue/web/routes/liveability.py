@@ -97,9 +97,32 @@ def result(request: Request, cur: duckdb.DuckDBPyConnection, snap: tuple[int, st
     return out
 
 
+def siting_result(request: Request, cur: duckdb.DuckDBPyConnection, snap: tuple[int, str, int], profile: str,
+                  service: str) -> dict[str, Any]:
+    """Greedy maximal-coverage sites for one service, re-evaluated (cached like :func:`result`)."""
+    key = (str(ctx(request).store.path), *snap, profile, "site", service)
+    if key in _CACHE:
+        return _CACHE[key]
+    from jiyue.liveability import geo
+    from jiyue.liveability.rules import load_rules
+    from jiyue.liveability.service import analyse_snapshot
+
+    doc = analyse_snapshot(cur, snap, load_rules(profile), site=[service])
+    site = doc["siting"][0]
+    import shapely
+
+    pts = shapely.points(np.array([[p["x"], p["y"]] for p in site["picks"]]).reshape(-1, 2))
+    layer = geo.feature_collection(geo.to_lonlat(pts, doc.get("crs")),
+                                   [{"pid": p["parcel_id"], "n": k} for k, p in enumerate(site["picks"], 1)])
+    out = {"siting": site, "layer": layer}
+    with _LOCK:
+        _CACHE[key] = out
+    return out
+
+
 @router.get("/liveability", include_in_schema=False)
 def liveability_page(request: Request, zone: str | None = ZONE, year: int | None = YEAR, profile: str = PROFILE,
-                     service: str | None = SERVICE, user: User = Depends(require("view_zone")),
+                     service: str | None = SERVICE, site: bool = Query(False), user: User = Depends(require("view_zone")),
                      cur: duckdb.DuckDBPyConnection = Depends(cursor)) -> Response:
     snap, zones = pick_zone(cur, zone, year)
     if snap is None:
@@ -117,13 +140,16 @@ def liveability_page(request: Request, zone: str | None = ZONE, year: int | None
               "missing": [{"value": v, "colour": c, "label": lab} for v, c, lab in MISSING_COLOURS],
               "covered": [{"value": v, "colour": c, "label": lab} for v, c, lab in SERVICE_COLOURS],
               "kinds": [{"value": k, "colour": c, "label": codes.FACILITY_KINDS[k][0]} for k, c in KIND_COLOURS.items()]}
+    sited = siting_result(request, cur, snap, profile, service) if site and service else None
+    if sited is not None:
+        config["sites"] = sited["layer"]
     from jiyue.liveability import render as lr
 
     tables = {"services": lr.service_rows(doc), "circles": lr.circle_rows(doc), "indicators": lr.indicator_rows(doc),
               "gaps": lr.gap_rows(doc, 30)}
     return render(request, "liveability.html", user, zones=zones, snap=snap, r=r, d=doc, t=tables, config=config,
                   profile=profile, profiles=_builtin_profiles(), service=service or "",
-                  headline=lr.headline(doc))
+                  headline=lr.headline(doc), sited=sited["siting"] if sited else None)
 
 
 @router.get("/api/zones/{zone}/liveability", summary="Life-circle coverage, gaps and 产城融合 indicators of a zone")

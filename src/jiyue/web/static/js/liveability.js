@@ -46,6 +46,7 @@ const style = {
     facilities: { type: "geojson", data: cfg.layers.facilities },
     iso: { type: "geojson", data: cfg.layers.isochrones },
     roads: { type: "geojson", data: cfg.layers.roads },
+    sites: { type: "geojson", data: cfg.sites || { type: "FeatureCollection", features: [] } },
   },
   layers: [
     { id: "background", type: "background", paint: { "background-color": "#f3f1ec" } },
@@ -56,6 +57,8 @@ const style = {
       paint: { "line-color": "#0033cc", "line-width": 2.2, "line-dasharray": [2, 1] } },
     { id: "facilities", type: "circle", source: "facilities",
       paint: { "circle-radius": 4.5, "circle-color": kindColour, "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
+    { id: "sites", type: "circle", source: "sites",
+      paint: { "circle-radius": 9, "circle-color": "#ffd600", "circle-stroke-color": "#000", "circle-stroke-width": 2 } },
   ],
 };
 
