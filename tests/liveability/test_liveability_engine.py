@@ -293,3 +293,12 @@ def test_analyse_distances_equal_the_reference_on_its_own_snaps(rules):
     ref = reference_distances(arr["network"], [g[0] for g in arr["service_sources"]],
                               [g[1] for g in arr["service_sources"]], arr["origin_snap"])
     np.testing.assert_allclose(ref, arr["D"], atol=1e-9)
+
+
+def test_population_given_on_some_buildings_without_a_zone_total(rules):
+    inp = tiny_inputs(population=None)
+    inp.buildings.loc[1, "population"] = None
+    doc = analyse(inp, rules)
+    assert doc["population"]["method"] == "given"
+    assert doc["services"][0]["network"]["pop_share"] == pytest.approx(100.0)  # only B1 (300, covered) counts
+    assert not any(p["code"] == "no_population" for p in doc["problems"])

@@ -145,7 +145,9 @@ def _populations(inp: Inputs, res: pd.DataFrame, problems: list[dict[str, Any]]
             if left is not None and left > 0 and fa[rest].sum() > 0:
                 pop[rest] = fa[rest] / fa[rest].sum() * left
                 info["method"] = "floor_area" if not np.isfinite(given).any() else "given+floor_area"
-            elif not np.isfinite(given).any():
+            elif np.isfinite(given).any():  # only the buildings that give it hold residents
+                info["method"] = "given"
+            else:
                 pop[:] = np.nan
         else:
             info["method"] = "given"
