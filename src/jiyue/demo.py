@@ -1763,20 +1763,21 @@ def _facilities(lots: list[Lot], grid: Grid, rng: np.random.Generator) -> list[d
     rows: list[dict[str, Any]] = []
 
     def add(kind: str, name: str, capacity: int | None, lot: Lot | None,
-            point: tuple[float, float] | None = None) -> None:
+            point: tuple[float, float] | None = None, level: str | None = None) -> None:
         if point is None and lot is not None:
             x0, y0, x1, y1 = lot.rect
             point = ((x0 + x1) / 2, (y0 + y1) / 2)
-        rows.append({"kind": kind, "name": name, "capacity": capacity, "xy": point})
+        rows.append({"kind": kind, "name": name, "capacity": capacity, "xy": point, "level": level})
 
     medical = by(lambda x: x.land_use == LU_MEDICAL)
     medical.sort(key=lambda x: -x.area)  # the biggest sites are the hospitals
     for (kind, name, beds), lot in zip(MEDICAL_SITES, medical):
-        add(kind, name, beds, lot)
+        add(kind, name, beds, lot, level="community" if "社区" in name else None)
     schools = by(lambda x: x.land_use == LU_EDUCATION and x.role == "public")
     for k, lot in enumerate(schools):
         stage = "小学" if k % 2 == 0 else "中学"
-        add("school", f"开发区第{CN_NUMERALS[k // 2 % 10]}{stage}", int(rng.integers(12, 30)) * 100, lot)
+        add("school", f"开发区第{CN_NUMERALS[k // 2 % 10]}{stage}", int(rng.integers(12, 30)) * 100, lot,
+            level="primary" if k % 2 == 0 else "middle")
     for k, lot in enumerate(by(lambda x: x.role == "kindergarten")):
         add("kindergarten", f"开发区第{k + 1}幼儿园", int(rng.choice([270, 360, 450, 540])), lot)
     for k, lot in enumerate(by(lambda x: x.land_use == LU_WELFARE)):
@@ -1817,6 +1818,14 @@ def _bus_stop_positions(grid: Grid, lots: list[Lot]) -> list[tuple[float, float]
     return out
 
 
+def _centre(strips: list[tuple[float, float]], at: float) -> float:
+    """The centre line of the road strip that touches or holds the coordinate ``at``."""
+    for a, b in strips:
+        if a - 1e-6 <= at <= b + 1e-6:
+            return (a + b) / 2
+    return at
+
+
 def _roads(grid: Grid, lots: list[Lot]) -> list[dict[str, Any]]:
     """Centre lines of the built streets, one feature per contiguous run of built segments."""
     rows = []
@@ -1829,10 +1838,12 @@ def _roads(grid: Grid, lots: list[Lot]) -> list[dict[str, Any]]:
                 if not is_street:
                     continue
                 mid = (a + b) / 2
+                # a run ends at the centre of the cross street (not at its kerb), so the centre
+                # lines meet at the junctions and form one walking network (jiyue.liveability)
                 if axis == "h":
-                    coords = [(run[0].rect[0], mid), (run[-1].rect[2], mid)]
+                    coords = [(_centre(grid.x_roads, run[0].rect[0]), mid), (_centre(grid.x_roads, run[-1].rect[2]), mid)]
                 else:
-                    coords = [(mid, run[0].rect[1]), (mid, run[-1].rect[3])]
+                    coords = [(mid, _centre(grid.y_roads, run[0].rect[1])), (mid, _centre(grid.y_roads, run[-1].rect[3]))]
                 rows.append({"name": names[k], "coords": coords})
     for k, row in enumerate(rows):
         row["road_id"] = f"R-{k + 1:02d}"
@@ -1994,7 +2005,7 @@ def build_demo(seed: int = 2020) -> dict[str, pd.DataFrame | gpd.GeoDataFrame]:
         "contracts": _contracts_frame(contracts),
         "progress": _progress_frame(contracts),
         "facilities": gpd.GeoDataFrame(
-            {k: [r[k] for r in facilities] for k in ("facility_id", "kind", "name")}
+            {k: [r[k] for r in facilities] for k in ("facility_id", "kind", "name", "level")}
             | {"capacity": pd.array([r["capacity"] for r in facilities], dtype="Int64")},
             geometry=shapely.points(np.array([r["xy"] for r in facilities]) + [ORIGIN_E, ORIGIN_N]), crs=CRS),
         "roads": gpd.GeoDataFrame(

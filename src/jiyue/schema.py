@@ -146,9 +146,12 @@ PARCELS = Layer(
     ),
 )
 
+# the optional residents of a building, read by the liveability engine (docs/data-contract.md)
+_BUILDING_EXTRA = {n: "生活圈分析读取的「居住人口」" for n in ("population", "人口", "居住人口")}
+
 BUILDINGS = Layer(
     "buildings", "建筑", geometry="polygon", key=("building_id",),
-    aliases=("建筑", "建筑物"),
+    aliases=("建筑", "建筑物"), extra=_BUILDING_EXTRA,
     fields=(
         Field("building_id", aliases=("建筑编号", "建筑物编号"), required=True, label="建筑编号"),
         Field("parcel_id", aliases=("宗地编号",), references=("parcels", "parcel_id"),
@@ -296,9 +299,13 @@ PROGRESS = Layer(
     ),
 )
 
+# Optional fields outside the contract read by the liveability engine (jiyue.liveability), as
+# Layer.extra (docs/data-contract.md): a facility's level (小学/初中 …), a building's residents
+_FACILITY_EXTRA = {n: "生活圈分析读取的「设施等级」" for n in ("level", "等级", "层级", "学段")}
+
 FACILITIES = Layer(
     "facilities", "公共服务设施", geometry="point", key=("facility_id",),
-    aliases=("设施", "公共服务设施"),
+    aliases=("设施", "公共服务设施"), extra=_FACILITY_EXTRA,
     fields=(
         Field("facility_id", aliases=("设施编号",), required=True, label="设施编号"),
         Field("kind", "code", aliases=("类型",), required=True, enum=codes.FACILITY_KINDS,

@@ -90,7 +90,8 @@ def zone(pkg: Path | None, zone: str, db: Path | None, against: tuple[Path, ...]
 
     d = zone_documents(pkg, db, zone=zone, year=year, against=against, scenario=scenario, profile=profile)
     html = render_zone(d["zone"], d["ranking"], profile=d["profile"], whatif=d["whatif"],
-                       whatif_reason=d["whatif_reason"], parcels=d["parcels"], boundary=d["boundary"], crs=d["crs"])
+                       whatif_reason=d["whatif_reason"], parcels=d["parcels"], boundary=d["boundary"], crs=d["crs"],
+                       liveability=d.get("liveability"))
     h, p = write(html, out, _stem(zone), pdf=not no_pdf)
     click.echo(f"开发区报告已写入：{h}" + (f"、{p}" if p else ""))
 

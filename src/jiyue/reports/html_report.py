@@ -86,10 +86,11 @@ def render_circular(doc: dict[str, Any], *, rules: Rules | None = None, top: int
 def render_zone(zone: dict[str, Any], ranking: dict[str, Any], *, profile: Profile,
                 whatif: Sequence[dict[str, Any]] = (), whatif_reason: str | None = None,
                 parcels: pd.DataFrame | None = None, boundary: Any = None, crs: str | None = None,
-                generated: str | None = None) -> str:
+                generated: str | None = None, liveability: dict[str, Any] | None = None) -> str:
     """The zone report as one HTML page (inputs as :func:`jiyue.reports.zone_report.zone_context`)."""
     ctx = zone_context(zone, ranking, profile=profile, whatif=whatif, whatif_reason=whatif_reason,
-                       parcels=parcels, boundary=boundary, crs=crs, generated=_today(generated))
+                       parcels=parcels, boundary=boundary, crs=crs, generated=_today(generated),
+                       liveability=liveability)
     ind = ctx["indicators"]
     images: dict[str, str | None] = {
         "versus": data_uri(charts.versus_average(ind["versus"])) if ind["versus"] else None,
@@ -101,6 +102,7 @@ def render_zone(zone: dict[str, Any], ranking: dict[str, Any], *, profile: Profi
         images["classes"] = data_uri(maps.class_map(p["flagged"], boundary=boundary, crs=crs))
         images["flags"] = data_uri(maps.flag_map(p["flagged"], far_threshold=p["threshold"], boundary=boundary,
                                                  crs=crs))
+    images["liveability"] = data_uri(liveability.get("map")) if liveability and liveability.get("ok") else None
     return _env().get_template("zone.html").render(c=ctx, images=images, css=stylesheet())
 
 

@@ -292,7 +292,7 @@ def _whatif(zone: dict[str, Any], ranking: dict[str, Any], docs: Sequence[dict[s
 def zone_context(zone: dict[str, Any], ranking: dict[str, Any], *, profile: Profile,
                  whatif: Sequence[dict[str, Any]] = (), whatif_reason: str | None = None,
                  parcels: pd.DataFrame | None = None, boundary: Any = None, crs: str | None = None,
-                 generated: str = "") -> dict[str, Any]:
+                 generated: str = "", liveability: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything the zone report says (see the module docstring for the inputs)."""
     import jiyue
 
@@ -321,6 +321,11 @@ def zone_context(zone: dict[str, Any], ranking: dict[str, Any], *, profile: Prof
     ctx["boundary"], ctx["crs"] = boundary, crs
     ctx["whatif"] = _whatif(zone, ranking, whatif, row, n, whatif_reason)
     ctx["no_geometry"] = Z["no_geometry"]
+    ctx["liveability"] = None
+    if liveability is not None:  # 产城融合·生活圈 (jiyue.liveability.report)
+        from jiyue.liveability.report import section_context
+
+        ctx["liveability"] = section_context(liveability)
     ctx["notes"] = list(Z["notes"])
     prov = zone.get("provenance") or ranking.get("provenance_text")
     if prov:
@@ -372,6 +377,7 @@ def zone_documents(pkg: Path | None, db: Path | None, *, zone: str, year: int | 
                              f"已有：{'、'.join(known) or '无'}")
         own = evaluate_selection(src.con, src.selection, prof)
         parcels, boundary, crs = _parcel_frame(src.con, snaps[0])
+        liveability = _liveability(src.con, snaps[0])
         provenance = src.provenance
     zdoc = next(z for z in own if z["zone_code"] == zone)
     reference = list(own)
@@ -402,4 +408,13 @@ def zone_documents(pkg: Path | None, db: Path | None, *, zone: str, year: int | 
                                             imports="、".join(map(str, provenance.get("imports") or [])))
     zdoc = {**zdoc, "provenance": source}
     return {"zone": zdoc, "ranking": ranking, "profile": prof, "whatif": docs, "whatif_reason": reason,
-            "parcels": parcels, "boundary": boundary, "crs": crs}
+            "parcels": parcels, "boundary": boundary, "crs": crs, "liveability": liveability}
+
+
+def _liveability(con: Any, snap: tuple[int, str, int]) -> dict[str, Any] | None:
+    """The 产城融合·生活圈 section's document (jiyue.liveability); None when that engine is absent."""
+    try:
+        from jiyue.liveability.report import report_document
+    except ImportError:
+        return None
+    return report_document(con, snap)

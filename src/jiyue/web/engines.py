@@ -261,7 +261,7 @@ class Engines:
             docs = mod.zone_documents(None, self.store.path, zone=zone, year=year, profile=self.settings.profile)
             html = render_zone(docs["zone"], docs["ranking"], profile=docs["profile"], whatif=docs["whatif"],
                                whatif_reason=docs["whatif_reason"], parcels=docs["parcels"],
-                               boundary=docs["boundary"], crs=docs["crs"])
+                               boundary=docs["boundary"], crs=docs["crs"], liveability=docs.get("liveability"))
             return write_pdf(html, out)
 
         return self._call("pdf", make)

@@ -31,6 +31,7 @@ NAV = [  # (path, label, permission or None for everyone signed in)
     ("/dashboard", "开发区总览", "view_zone"),
     ("/map", "宗地地图", "view_zone"),
     ("/ranking", "开发区排名", "view_zone"),
+    ("/liveability", "产城融合·生活圈", "view_zone"),
     ("/enterprises", "亩均评价与企业档案", "view_enterprises"),
     ("/ledger", "闲置土地处置台账", "view_ledger"),
     ("/safety", "安全隐患排查治理", "view_safety"),

@@ -1,0 +1,1 @@
+"""Built-in life-circle rule files (``<name>.toml``)."""
