@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 import jiyue
-from jiyue import messages
+from jiyue import messages, store_pg
 from jiyue.errors import ReasonCode, StoreError
 
 if TYPE_CHECKING:  # the reading stack (geopandas, GDAL) is only loaded where a package is imported
@@ -44,6 +44,14 @@ def spatial_extension_path() -> Path:
         raise StoreError(messages.TEXT["store_drift"].format(duckdb=duckdb.__version__,
                                                              spatial=",".join(have) or "无"))
     return want
+
+
+def exists(db: str | Path, *, file: bool = False) -> bool:
+    """Whether the store ``db`` exists: a DuckDB file on disk (``file``: and is a file), or any
+    server store URL (its reachability and content are checked when it is opened)."""
+    if store_pg.is_url(db):
+        return True
+    return Path(db).is_file() if file else Path(db).exists()
 
 
 _HELD: set[str] = set()  # resolved paths of store files this process holds open read-write
@@ -75,6 +83,8 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
     web app, whose requests run the engines' read-only service functions) such a call gets an
     ordinary connection to the already-open database instead; its callers only read.
     """
+    if store_pg.is_url(path):  # a server store (docs/server-store.md)
+        return store_pg.connect(path, read_only=read_only, spatial=spatial)  # type: ignore[arg-type,return-value]
     target = str(path) if path else ":memory:"
     try:
         con = duckdb.connect(target, read_only=read_only)
@@ -211,6 +221,10 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> int:
 def open_store(path: str | Path, *, read_only: bool = False,
                spatial: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open (and migrate) the store at ``path`` (``spatial``: see :func:`connect`)."""
+    if store_pg.is_url(path):  # a server store (docs/server-store.md)
+        with store_pg.open_store(path, read_only=read_only, spatial=spatial) as pg:  # type: ignore[arg-type]
+            yield pg  # type: ignore[misc]
+        return
     p = Path(path)
     if read_only and not p.exists():
         missing = StoreError(f"数据库文件不存在：{p}（请先用 jiyue import 导入数据包）")
@@ -271,6 +285,9 @@ def import_package(db: str | Path, report: Report, *, replace: bool = False,
     pkg = report.package
     year = int(year) if year is not None else package_year(report)
     zones = sorted(str(z) for z in pkg.layers["zones"]["zone_code"].dropna().unique())
+    if store_pg.is_url(db):  # one PostgreSQL transaction; nothing to clean up on disk
+        with open_store(db, spatial=False) as con:
+            return _import(con, report, zones, year, replace)
     p = Path(db)
     existed = p.exists()
     # the first folder this import would create, removed again when the import fails

@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from jiyue.cli import cli, guarded
+from jiyue.cli.dbparam import DB
 
 
 @cli.command()
-@click.option("--db", type=click.Path(path_type=Path), default=Path("data/jiyue.duckdb"), show_default=True,
+@click.option("--db", type=DB, default=Path("data/jiyue.duckdb"), show_default=True,
               help="The store to serve (made by `jiyue import`).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)

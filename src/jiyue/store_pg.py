@@ -1,0 +1,271 @@
+"""The server store: PostgreSQL + PostGIS behind the same DuckDB SQL as the embedded store.
+
+``--db postgresql://user@host:5432/jiyue`` (any libpq URI) opens an in-memory DuckDB, loads
+DuckDB's postgres extension from the ``duckdb-extension-postgres`` wheel (no network),
+``ATTACH``es the database as ``store`` and makes it the default catalog. Every query of the
+engines then runs unchanged: DuckDB pushes filters, reads (binary COPY) and writes to
+PostgreSQL; a DuckDB transaction is one PostgreSQL transaction (so an import is all or nothing
+and an audit row commits with its change); GEOMETRY columns are PostGIS ``geometry`` columns.
+The measurements behind this choice are in docs/architecture.md and docs/server-store.md.
+
+Two things DuckDB cannot do on an attached PostgreSQL database are translated here, in one
+place (:class:`PgConnection`): ``CREATE SEQUENCE`` (sent to PostgreSQL as DDL) and
+``nextval('seq')`` (asked from PostgreSQL; sequences are not transactional, so several
+processes draw distinct numbers). Schema migrations run under a PostgreSQL advisory lock, so
+several processes starting at once migrate once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import duckdb
+
+from jiyue.errors import StoreError
+
+SCHEMES = ("postgresql://", "postgres://")
+CATALOG = "store"
+#: the advisory lock key taken while migrating (any constant; "jiyue" in ASCII)
+MIGRATE_LOCK = 0x6A69797565
+
+
+def is_url(db: Any) -> bool:
+    """Whether ``db`` names a PostgreSQL server store (else it is a DuckDB file)."""
+    return isinstance(db, str) and db.startswith(SCHEMES)
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced by ``***`` (for messages and documents)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "postgresql://…"
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    user = parts.username or ""
+    return urlunsplit((parts.scheme, f"{user}:***@{host}", parts.path, parts.query, parts.fragment))
+
+
+def strip_password(url: str) -> str:
+    """Move a password out of the URL into ``PGPASSWORD`` (read by libpq), so that the URL a
+    command prints or records never holds it. A ``PGPASSWORD`` already set is kept."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    os.environ.setdefault("PGPASSWORD", unquote(parts.password))
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit((parts.scheme, f"{user}{host}", parts.path, parts.query, parts.fragment))
+
+
+def extension_path() -> Path:
+    """The signed postgres extension from the ``duckdb-extension-postgres`` wheel.
+
+    The wheel names the binary ``postgres.duckdb_extension`` while DuckDB derives the entry
+    point from the file name (``postgres_scanner_duckdb_cpp_init``), so it is linked once under
+    its real name into a per-user cache folder.
+    """
+    try:
+        import duckdb_extension_postgres
+    except ImportError:  # pragma: no cover - a dependency of the project
+        raise StoreError("未安装 duckdb-extension-postgres，无法连接 PostgreSQL 数据库（请重新运行 make venv）。") from None
+    src = Path(duckdb_extension_postgres.__file__).parent / "extensions" / f"v{duckdb.__version__}" / \
+        "postgres.duckdb_extension"
+    if not src.exists():
+        raise StoreError(f"duckdb-extension-postgres 与 duckdb {duckdb.__version__} 版本不一致（缺少 {src}）。")
+    folder = Path(tempfile.gettempdir()) / f"jiyue-duckdb-ext-{os.getuid()}" / f"v{duckdb.__version__}"
+    link = folder / "postgres_scanner.duckdb_extension"
+    if not (link.exists() and link.resolve() == src.resolve()):
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".link-{os.getpid()}"
+        if tmp.is_symlink() or tmp.exists():
+            tmp.unlink()
+        tmp.symlink_to(src)
+        os.replace(tmp, link)  # atomic: several processes may do this at once
+    return link
+
+
+def unreachable(url: str, err: BaseException) -> StoreError:
+    """The Chinese sentence for a server store that cannot be opened (exit 2, password never shown)."""
+    text = str(err)
+    low = text.lower()
+    if "password authentication failed" in low or "no password supplied" in low:
+        why = "用户名或密码不正确（密码请放在环境变量 PGPASSWORD 或 ~/.pgpass 中）"
+    elif "does not exist" in low and "database" in low:
+        why = "服务器上没有这个数据库（请先用 createdb 建立）"
+    elif "role" in low and "does not exist" in low:
+        why = "服务器上没有这个用户"
+    elif any(k in low for k in ("connection refused", "could not connect", "no such file", "timeout",
+                                "could not translate host name", "connection to server")):
+        why = "连接不上数据库服务器（服务器未启动、地址或端口不对，或被防火墙阻挡）"
+    else:
+        why = "无法打开"
+    e = StoreError(f"无法连接 PostgreSQL 数据库「{redact(url)}」：{why}。数据库未作任何修改。")
+    e.exit_code = 2
+    return e
+
+
+_SEQ_DDL = re.compile(r"^\s*CREATE\s+SEQUENCE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)(.*)$", re.I | re.S)
+_NEXTVAL = re.compile(r"nextval\(\s*'(\w+)'\s*\)", re.I)
+
+
+def translate(sql: str) -> str:
+    """DuckDB SQL for the attached PostgreSQL catalog (sequences; everything else unchanged)."""
+    m = _SEQ_DDL.match(sql)
+    if m:
+        ddl = f"CREATE SEQUENCE IF NOT EXISTS {m.group(1)}{m.group(2)}".replace("'", "''")
+        return f"CALL postgres_execute('{CATALOG}', '{ddl}')"
+    if "nextval" in sql.lower():
+        sql = _NEXTVAL.sub(
+            lambda n: f"(SELECT nextval FROM postgres_query('{CATALOG}', 'SELECT nextval(''{n.group(1)}'')'))", sql)
+    return sql
+
+
+class PgConnection:
+    """A DuckDB connection whose default catalog is the attached PostgreSQL database.
+
+    It behaves like :class:`duckdb.DuckDBPyConnection` (every other attribute is the wrapped
+    connection's); ``execute``/``executemany``/``sql`` translate sequences (:func:`translate`)
+    and ``cursor()`` gives another such connection on the same attachment.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, url: str, *, read_only: bool) -> None:
+        self._con = con
+        self.url = url
+        self.read_only = read_only
+
+    def execute(self, sql: str, parameters: Any = None) -> PgConnection:
+        sql = translate(sql)
+        if parameters is None:
+            self._con.execute(sql)
+        else:
+            self._con.execute(sql, parameters)
+        return self
+
+    def executemany(self, sql: str, parameters: Any = None) -> PgConnection:
+        self._con.executemany(translate(sql), parameters if parameters is not None else [])
+        return self
+
+    def sql(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        return self._con.sql(translate(query), *args, **kwargs)
+
+    query = sql
+
+    def cursor(self) -> PgConnection:
+        cur = self._con.cursor()
+        cur.execute(f"USE {CATALOG}")
+        return PgConnection(cur, self.url, read_only=self.read_only)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> PgConnection:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+def connect(url: str, *, read_only: bool = False, spatial: bool = True) -> PgConnection:
+    """An in-memory DuckDB with the PostgreSQL database ``url`` attached as the default catalog."""
+    from jiyue import store
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET enable_progress_bar = false")
+        con.execute(f"LOAD '{extension_path()}'")
+        if spatial:
+            con.execute(f"LOAD '{store.spatial_extension_path()}'")
+        opts = "TYPE postgres, READ_ONLY" if read_only else "TYPE postgres"
+        try:
+            con.execute(f"ATTACH '{url.replace(chr(39), chr(39) * 2)}' AS {CATALOG} ({opts})")
+        except duckdb.Error as e:
+            raise unreachable(url, e) from None
+        con.execute(f"USE {CATALOG}")
+    except BaseException:
+        con.close()
+        raise
+    return PgConnection(con, url, read_only=read_only)
+
+
+@contextmanager
+def migration_lock(url: str) -> Iterator[None]:
+    """Hold PostgreSQL's advisory lock :data:`MIGRATE_LOCK` (one migrating process at a time)."""
+    import psycopg
+
+    try:
+        lock = psycopg.connect(url, autocommit=True, connect_timeout=10)
+    except psycopg.Error as e:
+        raise unreachable(url, e) from None
+    try:
+        lock.execute("SELECT pg_advisory_lock(%s)", [MIGRATE_LOCK])
+        yield
+    finally:
+        lock.close()  # closing the session releases the lock
+
+
+def ensure_postgis(url: str) -> None:
+    """``CREATE EXTENSION postgis`` when it is missing (needs a role allowed to create it)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, autocommit=True, connect_timeout=10) as c:
+            has = c.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone()
+            if not has:
+                try:
+                    c.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+                except psycopg.Error as e:
+                    raise StoreError("数据库中没有 PostGIS 扩展，且当前用户无权建立；请数据库管理员执行 "
+                                     f"CREATE EXTENSION postgis;（{str(e).splitlines()[0][:120]}）") from None
+    except psycopg.OperationalError as e:
+        raise unreachable(url, e) from None
+
+
+@contextmanager
+def open_store(url: str, *, read_only: bool = False, spatial: bool = True) -> Iterator[PgConnection]:
+    """Open (and, for writing, migrate under the advisory lock) the server store."""
+    from jiyue import store
+
+    if not read_only:
+        ensure_postgis(url)
+        with migration_lock(url):
+            con = connect(url, spatial=spatial)
+            try:
+                store.migrate(con, redact(url))
+            except BaseException:
+                con.close()
+                raise
+    else:
+        con = connect(url, read_only=True, spatial=spatial)
+        try:
+            if store.schema_version(con) == 0:
+                e = StoreError(f"PostgreSQL 数据库「{redact(url)}」中还没有 jiyue 的数据（请先用 jiyue import 导入数据包）")
+                e.exit_code = 2
+                raise e
+            if store.schema_version(con) > store.SCHEMA_VERSION:
+                from jiyue import messages
+
+                raise StoreError(messages.TEXT["store_newer"].format(
+                    path=redact(url), found=store.schema_version(con), expected=store.SCHEMA_VERSION))
+        except BaseException:
+            con.close()
+            raise
+    try:
+        yield con
+    finally:
+        con.close()
