@@ -287,6 +287,7 @@ def import_package(db: str | Path, report: Report, *, replace: bool = False,
     zones = sorted(str(z) for z in pkg.layers["zones"]["zone_code"].dropna().unique())
     if store_pg.is_url(db):  # one PostgreSQL transaction; nothing to clean up on disk
         with open_store(db, spatial=False) as con:
+            con.use_lock(store_pg.IMPORT_LOCK)  # type: ignore[attr-defined]  # imports take turns
             return _import(con, report, zones, year, replace)
     p = Path(db)
     existed = p.exists()

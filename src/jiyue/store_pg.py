@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,6 +118,9 @@ def unreachable(url: str, err: BaseException) -> StoreError:
     return e
 
 
+#: PostgreSQL reserves the column names xmin/xmax (system columns); the web app's tile table
+#: ``web_parcel_geo`` uses them, so on the server they are stored as bbox_xmin/bbox_xmax
+_SYSTEM_COLUMN = re.compile(r"(?<![\w.])(xmin|xmax)(?![\w(])")
 _SEQ_DDL = re.compile(r"^\s*CREATE\s+SEQUENCE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)(.*)$", re.I | re.S)
 _NEXTVAL = re.compile(r"nextval\(\s*'(\w+)'\s*\)", re.I)
 
@@ -127,26 +131,117 @@ def translate(sql: str) -> str:
     if m:
         ddl = f"CREATE SEQUENCE IF NOT EXISTS {m.group(1)}{m.group(2)}".replace("'", "''")
         return f"CALL postgres_execute('{CATALOG}', '{ddl}')"
+    if "web_parcel_geo" in sql:
+        sql = _SYSTEM_COLUMN.sub(lambda c: f"bbox_{c.group(1)}", sql)
     if "nextval" in sql.lower():
         sql = _NEXTVAL.sub(
             lambda n: f"(SELECT nextval FROM postgres_query('{CATALOG}', 'SELECT nextval(''{n.group(1)}'')'))", sql)
     return sql
 
 
+#: advisory lock keys: every write transaction of the engines and the web app (short), and imports
+WRITE_LOCK = 0x6A697975_01
+IMPORT_LOCK = 0x6A697975_02
+LOCK_TIMEOUT_S = 60
+
+
+class _WriteLock:
+    """The cluster-wide write lock of one process's connection (shared by its cursors).
+
+    DuckDB runs a PostgreSQL transaction at REPEATABLE READ and updates rows by ``ctid``: two
+    processes changing the same row would make the second fail ("could not serialize access").
+    So, as inside one DuckDB file, write transactions take turns: ``BEGIN`` first takes a
+    PostgreSQL advisory lock (on a small side session, so the transaction's snapshot is taken
+    after the lock is held), ``COMMIT``/``ROLLBACK`` releases it. Reads never wait. Imports
+    take their own key (:data:`IMPORT_LOCK`), so the web app's short writes do not wait for them.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.key = WRITE_LOCK
+        self._thread = threading.Lock()
+        self._side: Any = None
+        self._held: int | None = None
+
+    def acquire(self) -> None:
+        import psycopg
+
+        if not self._thread.acquire(timeout=LOCK_TIMEOUT_S):
+            raise busy(self.url)
+        try:
+            if self._side is None or self._side.closed:
+                self._side = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+                self._side.execute(f"SET lock_timeout = '{LOCK_TIMEOUT_S}s'")
+            self._side.execute("SELECT pg_advisory_lock(%s)", [self.key])
+            self._held = self.key
+        except psycopg.errors.LockNotAvailable:
+            self._thread.release()
+            raise busy(self.url) from None
+        except BaseException:
+            self._thread.release()
+            raise
+
+    def release(self) -> None:
+        if self._held is None:
+            return
+        try:
+            self._side.execute("SELECT pg_advisory_unlock(%s)", [self._held])
+        except Exception:  # noqa: BLE001 - a broken side session: closing it releases the lock
+            self._side.close()
+        finally:
+            self._held = None
+            self._thread.release()
+
+    def close(self) -> None:
+        if self._side is not None:
+            self._side.close()
+
+
+def busy(url: str) -> StoreError:
+    return StoreError(f"PostgreSQL 数据库「{redact(url)}」正忙：另一个写入（如导入）{LOCK_TIMEOUT_S} 秒内未结束；"
+                      "请稍后再试。数据库未作任何修改。")
+
+
+_BEGIN = re.compile(r"^\s*BEGIN(\s+TRANSACTION)?\s*;?\s*$", re.I)
+_END = re.compile(r"^\s*(COMMIT|ROLLBACK|END|ABORT)(\s+TRANSACTION)?\s*;?\s*$", re.I)
+
+
 class PgConnection:
     """A DuckDB connection whose default catalog is the attached PostgreSQL database.
 
     It behaves like :class:`duckdb.DuckDBPyConnection` (every other attribute is the wrapped
-    connection's); ``execute``/``executemany``/``sql`` translate sequences (:func:`translate`)
-    and ``cursor()`` gives another such connection on the same attachment.
+    connection's); ``execute``/``executemany``/``sql`` translate sequences (:func:`translate`),
+    ``BEGIN`` … ``COMMIT`` holds the write lock (:class:`_WriteLock`), and ``cursor()`` gives
+    another such connection on the same attachment.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, url: str, *, read_only: bool) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, url: str, *, read_only: bool,
+                 lock: _WriteLock | None = None) -> None:
         self._con = con
         self.url = url
         self.read_only = read_only
+        self._lock = lock if lock is not None else _WriteLock(url)
+        self._root = lock is None
+
+    def use_lock(self, key: int) -> None:
+        """Take ``key`` instead of :data:`WRITE_LOCK` for the following transactions."""
+        self._lock.key = key
 
     def execute(self, sql: str, parameters: Any = None) -> PgConnection:
+        if not self.read_only and _BEGIN.match(sql):
+            self._lock.acquire()
+            try:
+                self._con.execute(sql)
+            except BaseException:
+                self._lock.release()
+                raise
+            return self
+        if not self.read_only and _END.match(sql):
+            try:
+                self._con.execute(sql)
+            finally:
+                self._lock.release()
+            return self
         sql = translate(sql)
         if parameters is None:
             self._con.execute(sql)
@@ -166,10 +261,12 @@ class PgConnection:
     def cursor(self) -> PgConnection:
         cur = self._con.cursor()
         cur.execute(f"USE {CATALOG}")
-        return PgConnection(cur, self.url, read_only=self.read_only)
+        return PgConnection(cur, self.url, read_only=self.read_only, lock=self._lock)
 
     def close(self) -> None:
         self._con.close()
+        if self._root:
+            self._lock.close()
 
     def __enter__(self) -> PgConnection:
         return self
@@ -236,6 +333,21 @@ def ensure_postgis(url: str) -> None:
         raise unreachable(url, e) from None
 
 
+def open_server(url: str) -> PgConnection:
+    """A long-lived migrated connection for a server process (the web app); the caller closes it."""
+    from jiyue import store
+
+    ensure_postgis(url)
+    with migration_lock(url):
+        con = connect(url)
+        try:
+            store.migrate(con, redact(url))
+        except BaseException:
+            con.close()
+            raise
+    return con
+
+
 @contextmanager
 def open_store(url: str, *, read_only: bool = False, spatial: bool = True) -> Iterator[PgConnection]:
     """Open (and, for writing, migrate under the advisory lock) the server store."""
@@ -250,7 +362,7 @@ def open_store(url: str, *, read_only: bool = False, spatial: bool = True) -> It
             except BaseException:
                 con.close()
                 raise
-    else:
+    else:  # read-only: no lock, no migration
         con = connect(url, read_only=True, spatial=spatial)
         try:
             if store.schema_version(con) == 0:
@@ -269,3 +381,14 @@ def open_store(url: str, *, read_only: bool = False, spatial: bool = True) -> It
         yield con
     finally:
         con.close()
+
+
+def database_name(url: str) -> str:
+    """The database named in the URL (``jiyue`` for ``postgresql://host/jiyue``)."""
+    parts = urlsplit(url)
+    name = unquote(parts.path.lstrip("/"))
+    if not name:
+        for kv in parts.query.split("&"):
+            if kv.startswith("dbname="):
+                name = unquote(kv[len("dbname="):])
+    return name or (parts.username or "postgres")
