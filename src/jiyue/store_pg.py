@@ -145,8 +145,8 @@ IMPORT_LOCK = 0x6A697975_02
 LOCK_TIMEOUT_S = 60
 
 
-class _WriteLock:
-    """The cluster-wide write lock of one process's connection (shared by its cursors).
+class _Locks:
+    """The cluster-wide write locks of one process's attachment (shared by its cursors).
 
     DuckDB runs a PostgreSQL transaction at REPEATABLE READ and updates rows by ``ctid``: two
     processes changing the same row would make the second fail ("could not serialize access").
@@ -158,39 +158,43 @@ class _WriteLock:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.key = WRITE_LOCK
-        self._thread = threading.Lock()
+        self._threads: dict[int, threading.Lock] = {WRITE_LOCK: threading.Lock(), IMPORT_LOCK: threading.Lock()}
         self._side: Any = None
-        self._held: int | None = None
+        self._side_lock = threading.Lock()
 
-    def acquire(self) -> None:
+    def _session(self) -> Any:
         import psycopg
 
-        if not self._thread.acquire(timeout=LOCK_TIMEOUT_S):
-            raise busy(self.url)
-        try:
+        with self._side_lock:
             if self._side is None or self._side.closed:
                 self._side = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
                 self._side.execute(f"SET lock_timeout = '{LOCK_TIMEOUT_S}s'")
-            self._side.execute("SELECT pg_advisory_lock(%s)", [self.key])
-            self._held = self.key
+            return self._side
+
+    def acquire(self, key: int) -> None:
+        import psycopg
+
+        local = self._threads[key]
+        if not local.acquire(timeout=LOCK_TIMEOUT_S):
+            raise busy(self.url)
+        try:
+            self._session().execute("SELECT pg_advisory_lock(%s)", [key])
         except psycopg.errors.LockNotAvailable:
-            self._thread.release()
+            local.release()
             raise busy(self.url) from None
         except BaseException:
-            self._thread.release()
+            local.release()
             raise
 
-    def release(self) -> None:
-        if self._held is None:
-            return
+    def release(self, key: int) -> None:
         try:
-            self._side.execute("SELECT pg_advisory_unlock(%s)", [self._held])
-        except Exception:  # noqa: BLE001 - a broken side session: closing it releases the lock
-            self._side.close()
+            self._session().execute("SELECT pg_advisory_unlock(%s)", [key])
+        except Exception:  # noqa: BLE001 - a broken side session: closing it releases its locks
+            with self._side_lock:
+                if self._side is not None:
+                    self._side.close()
         finally:
-            self._held = None
-            self._thread.release()
+            self._threads[key].release()
 
     def close(self) -> None:
         if self._side is not None:
@@ -211,36 +215,39 @@ class PgConnection:
 
     It behaves like :class:`duckdb.DuckDBPyConnection` (every other attribute is the wrapped
     connection's); ``execute``/``executemany``/``sql`` translate sequences (:func:`translate`),
-    ``BEGIN`` … ``COMMIT`` holds the write lock (:class:`_WriteLock`), and ``cursor()`` gives
+    ``BEGIN`` … ``COMMIT`` holds the write lock (:class:`_Locks`), and ``cursor()`` gives
     another such connection on the same attachment.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, url: str, *, read_only: bool,
-                 lock: _WriteLock | None = None) -> None:
+                 locks: _Locks | None = None) -> None:
         self._con = con
         self.url = url
         self.read_only = read_only
-        self._lock = lock if lock is not None else _WriteLock(url)
-        self._root = lock is None
+        self._locks = locks if locks is not None else _Locks(url)
+        self._root = locks is None
+        self._key = WRITE_LOCK
+        self._held: int | None = None
 
     def use_lock(self, key: int) -> None:
-        """Take ``key`` instead of :data:`WRITE_LOCK` for the following transactions."""
-        self._lock.key = key
+        """Take ``key`` instead of :data:`WRITE_LOCK` for this connection's transactions."""
+        self._key = key
 
     def execute(self, sql: str, parameters: Any = None) -> PgConnection:
-        if not self.read_only and _BEGIN.match(sql):
-            self._lock.acquire()
+        if not self.read_only and self._held is None and _BEGIN.match(sql):
+            self._locks.acquire(self._key)
+            self._held = self._key
             try:
                 self._con.execute(sql)
             except BaseException:
-                self._lock.release()
+                self._release()
                 raise
             return self
-        if not self.read_only and _END.match(sql):
+        if self._held is not None and _END.match(sql):
             try:
                 self._con.execute(sql)
             finally:
-                self._lock.release()
+                self._release()
             return self
         sql = translate(sql)
         if parameters is None:
@@ -248,6 +255,11 @@ class PgConnection:
         else:
             self._con.execute(sql, parameters)
         return self
+
+    def _release(self) -> None:
+        key, self._held = self._held, None
+        if key is not None:
+            self._locks.release(key)
 
     def executemany(self, sql: str, parameters: Any = None) -> PgConnection:
         self._con.executemany(translate(sql), parameters if parameters is not None else [])
@@ -261,12 +273,19 @@ class PgConnection:
     def cursor(self) -> PgConnection:
         cur = self._con.cursor()
         cur.execute(f"USE {CATALOG}")
-        return PgConnection(cur, self.url, read_only=self.read_only, lock=self._lock)
+        return PgConnection(cur, self.url, read_only=self.read_only, locks=self._locks)
+
+    def reader(self) -> PgConnection:
+        """A cursor that only reads (takes no write lock)."""
+        cur = self.cursor()
+        cur.read_only = True
+        return cur
 
     def close(self) -> None:
+        self._release()
         self._con.close()
         if self._root:
-            self._lock.close()
+            self._locks.close()
 
     def __enter__(self) -> PgConnection:
         return self
@@ -278,8 +297,28 @@ class PgConnection:
         return getattr(self._con, name)
 
 
+_ROOTS: dict[tuple[str, bool], PgConnection] = {}
+_ROOTS_LOCK = threading.Lock()
+
+
 def connect(url: str, *, read_only: bool = False, spatial: bool = True) -> PgConnection:
-    """An in-memory DuckDB with the PostgreSQL database ``url`` attached as the default catalog."""
+    """A connection to the server store ``url``: a cursor of this process's attachment.
+
+    The first call in a process opens an in-memory DuckDB, loads the extensions and attaches the
+    database (about 2 s: the spatial extension is an 80 MB binary); later calls get a cursor of
+    it (about 1 ms), each its own transaction and PostgreSQL session. ``read_only`` cursors take
+    no write lock (they only read; PostgreSQL's MVCC gives each a consistent snapshot).
+    """
+    key = (url, bool(spatial))
+    with _ROOTS_LOCK:
+        root = _ROOTS.get(key)
+        if root is None:
+            root = _ROOTS[key] = attach(url, spatial=spatial)
+    return root.reader() if read_only else root.cursor()
+
+
+def attach(url: str, *, read_only: bool = False, spatial: bool = True) -> PgConnection:
+    """A new in-memory DuckDB with the PostgreSQL database ``url`` attached as the default catalog."""
     from jiyue import store
 
     con = duckdb.connect(":memory:")
@@ -288,6 +327,7 @@ def connect(url: str, *, read_only: bool = False, spatial: bool = True) -> PgCon
         con.execute(f"LOAD '{extension_path()}'")
         if spatial:
             con.execute(f"LOAD '{store.spatial_extension_path()}'")
+        con.execute("SET pg_pool_max_connections = 64")  # one per open transaction of the process
         opts = "TYPE postgres, READ_ONLY" if read_only else "TYPE postgres"
         try:
             con.execute(f"ATTACH '{url.replace(chr(39), chr(39) * 2)}' AS {CATALOG} ({opts})")
@@ -333,19 +373,31 @@ def ensure_postgis(url: str) -> None:
         raise unreachable(url, e) from None
 
 
-def open_server(url: str) -> PgConnection:
-    """A long-lived migrated connection for a server process (the web app); the caller closes it."""
+_MIGRATED: set[str] = set()  # URLs this process has already brought to the current schema
+
+
+def _migrated(url: str, spatial: bool = True) -> PgConnection:
+    """A read-write connection on a store at the current schema (PostGIS and migrations checked
+    once per process, under the advisory lock so several processes migrate once)."""
     from jiyue import store
 
+    if url in _MIGRATED:
+        return connect(url, spatial=spatial)
     ensure_postgis(url)
     with migration_lock(url):
-        con = connect(url)
+        con = connect(url, spatial=spatial)
         try:
             store.migrate(con, redact(url))
         except BaseException:
             con.close()
             raise
+    _MIGRATED.add(url)
     return con
+
+
+def open_server(url: str) -> PgConnection:
+    """A long-lived migrated connection for a server process (the web app); the caller closes it."""
+    return _migrated(url)
 
 
 @contextmanager
@@ -354,14 +406,7 @@ def open_store(url: str, *, read_only: bool = False, spatial: bool = True) -> It
     from jiyue import store
 
     if not read_only:
-        ensure_postgis(url)
-        with migration_lock(url):
-            con = connect(url, spatial=spatial)
-            try:
-                store.migrate(con, redact(url))
-            except BaseException:
-                con.close()
-                raise
+        con = _migrated(url, spatial)
     else:  # read-only: no lock, no migration
         con = connect(url, read_only=True, spatial=spatial)
         try:
