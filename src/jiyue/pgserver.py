@@ -2,7 +2,7 @@
 
 It runs Debian's PostgreSQL 15 binaries (``/usr/lib/postgresql/15/bin``, or ``JIYUE_PG_BIN``)
 in a temporary folder, listening only on a unix socket in that folder (no TCP port), with
-``trust`` authentication for the local user ``jiyue``. PostgreSQL refuses to run as root, so as
+``trust`` authentication for the local superuser ``jiyue`` (other roles need their password). PostgreSQL refuses to run as root, so as
 root the server runs as the ``postgres`` OS user. Nothing outside the folder is touched;
 :meth:`PgServer.stop` removes it.
 
@@ -62,6 +62,8 @@ class PgServer:
         os.chmod(self.root, 0o755)
         self._run([str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "jiyue", "-A", "trust",
                    "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
+        # the superuser jiyue is trusted; any other role must give its password (to test refusals)
+        (self.data / "pg_hba.conf").write_text("local all jiyue trust\nlocal all all scram-sha-256\n")
         opts = (f"-k {self.socket_dir} -p {PORT} -c listen_addresses='' -c fsync=off "
                 "-c max_connections=200 -c shared_buffers=64MB")
         self._run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.log),

@@ -59,11 +59,11 @@ def redact(url: str) -> str:
 
 def strip_password(url: str) -> str:
     """Move a password out of the URL into ``PGPASSWORD`` (read by libpq), so that the URL a
-    command prints or records never holds it. A ``PGPASSWORD`` already set is kept."""
+    command prints or records never holds it. It wins over a ``PGPASSWORD`` already set."""
     parts = urlsplit(url)
     if parts.password is None:
         return url
-    os.environ.setdefault("PGPASSWORD", unquote(parts.password))
+    os.environ["PGPASSWORD"] = unquote(parts.password)
     host = parts.hostname or ""
     if parts.port:
         host += f":{parts.port}"
