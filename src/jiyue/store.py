@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,8 +278,13 @@ def package_year(report: Report) -> int:
 
 
 def import_package(db: str | Path, report: Report, *, replace: bool = False,
-                   year: int | None = None) -> ImportResult:
-    """Write a validated package into the store, all or nothing."""
+                   year: int | None = None,
+                   before_commit: Callable[[duckdb.DuckDBPyConnection, ImportResult], None] | None = None
+                   ) -> ImportResult:
+    """Write a validated package into the store, all or nothing.
+
+    ``before_commit(con, result)`` runs inside the import's transaction, just before it commits:
+    the web app records the upload and its audit event there, so they commit with the rows."""
     if not report.ok:
         raise StoreError(messages.TEXT["import_refused"].format(errors=len(report.errors)))
     pkg = report.package
@@ -288,7 +293,7 @@ def import_package(db: str | Path, report: Report, *, replace: bool = False,
     if store_pg.is_url(db):  # one PostgreSQL transaction; nothing to clean up on disk
         with open_store(db, spatial=False) as con:
             con.use_lock(store_pg.IMPORT_LOCK)  # type: ignore[attr-defined]  # imports take turns
-            return _import(con, report, zones, year, replace)
+            return _import(con, report, zones, year, replace, before_commit)
     p = Path(db)
     existed = p.exists()
     # the first folder this import would create, removed again when the import fails
@@ -296,7 +301,7 @@ def import_package(db: str | Path, report: Report, *, replace: bool = False,
     created_dir = missing[-1] if missing else None
     try:
         with open_store(p, spatial=False) as con:  # built-in GEOMETRY suffices to write
-            return _import(con, report, zones, year, replace)
+            return _import(con, report, zones, year, replace, before_commit)
     except BaseException:
         if not existed:
             for leftover in (p, p.with_name(p.name + ".wal")):
@@ -308,7 +313,7 @@ def import_package(db: str | Path, report: Report, *, replace: bool = False,
 
 
 def _import(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], year: int,
-            replace: bool) -> ImportResult:
+            replace: bool, before_commit: Callable[..., None] | None = None) -> ImportResult:
     pkg = report.package
     placeholders = ",".join("?" * len(zones))
     existing = con.execute(
@@ -349,11 +354,14 @@ def _import(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], ye
             [import_id, pkg.sha256, pkg.path, dt.datetime.now(), year, ",".join(zones), crs,
              json.dumps(counts), len(report.warnings), jiyue.__version__,
              ",".join(map(str, old_imports)) or None])
+        result = ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
+        if before_commit is not None:
+            before_commit(con, result)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
+    return result
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:

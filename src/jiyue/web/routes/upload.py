@@ -168,14 +168,17 @@ def import_upload(request: Request, upload_id: str = UPLOAD_ID, replace: bool = 
         return upload_result(request, upload_id, user, cur,
                              labels.MSG["upload_has_errors"].format(errors=counts["errors"]), 400)
     before = queries.table_counts(cur)
+    who = actor(request, user)
+
+    def record(w: duckdb.DuckDBPyConnection, res: Any) -> None:  # in the import's own transaction
+        queries.mark_upload(w, upload_id, status="imported", import_id=res.import_id)
+        audit.record(w, who, "upload.import", f"upload:{upload_id}",
+                     {"counts": before}, {"import": res.to_dict(), "counts": queries.table_counts(w)})
+
     with c.store.write_lock:
         try:
-            res = import_package(c.store.path, report, replace=replace)
+            import_package(c.store.path, report, replace=replace, before_commit=record)
         except JiyueError as e:
             return upload_result(request, upload_id, user, cur, e.message, 409)
-    with c.store.write() as w:
-        queries.mark_upload(w, upload_id, status="imported", import_id=res.import_id)
-        audit.record(w, actor(request, user), "upload.import", f"upload:{upload_id}",
-                     {"counts": before}, {"import": res.to_dict(), "counts": queries.table_counts(w)})
     c.engines.clear()
     return RedirectResponse(f"/upload/{upload_id}?done=imported", status_code=303)
