@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 import jiyue
-from jiyue import messages
+from jiyue import messages, store_pg
 from jiyue.errors import ReasonCode, StoreError
 
 if TYPE_CHECKING:  # the reading stack (geopandas, GDAL) is only loaded where a package is imported
@@ -45,6 +45,14 @@ def spatial_extension_path() -> Path:
         raise StoreError(messages.TEXT["store_drift"].format(duckdb=duckdb.__version__,
                                                              spatial=",".join(have) or "无"))
     return want
+
+
+def exists(db: str | Path, *, file: bool = False) -> bool:
+    """Whether the store ``db`` exists: a DuckDB file on disk (``file``: and is a file), or any
+    server store URL (its reachability and content are checked when it is opened)."""
+    if store_pg.is_url(db):
+        return True
+    return Path(db).is_file() if file else Path(db).exists()
 
 
 _HELD: set[str] = set()  # resolved paths of store files this process holds open read-write
@@ -101,6 +109,8 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
     web app, whose requests run the engines' read-only service functions) such a call gets an
     ordinary connection to the already-open database instead; its callers only read.
     """
+    if store_pg.is_url(path):  # a server store (docs/server-store.md)
+        return store_pg.connect(path, read_only=read_only, spatial=spatial)  # type: ignore[arg-type,return-value]
     target = str(path) if path else ":memory:"
     try:
         con = duckdb.connect(target, read_only=read_only)
@@ -237,6 +247,10 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> int:
 def open_store(path: str | Path, *, read_only: bool = False,
                spatial: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open (and migrate) the store at ``path`` (``spatial``: see :func:`connect`)."""
+    if store_pg.is_url(path):  # a server store (docs/server-store.md)
+        with store_pg.open_store(path, read_only=read_only, spatial=spatial) as pg:  # type: ignore[arg-type]
+            yield pg  # type: ignore[misc]
+        return
     p = Path(path)
     if read_only and not p.exists():
         missing = StoreError(f"数据库文件不存在：{p}（请先用 jiyue import 导入数据包）")
@@ -290,13 +304,22 @@ def package_year(report: Report) -> int:
 
 
 def import_package(db: str | Path, report: Report, *, replace: bool = False,
-                   year: int | None = None) -> ImportResult:
-    """Write a validated package into the store, all or nothing."""
+                   year: int | None = None,
+                   before_commit: Callable[[duckdb.DuckDBPyConnection, ImportResult], None] | None = None
+                   ) -> ImportResult:
+    """Write a validated package into the store, all or nothing.
+
+    ``before_commit(con, result)`` runs inside the import's transaction, just before it commits:
+    the web app records the upload and its audit event there, so they commit with the rows."""
     if not report.ok:
         raise StoreError(messages.TEXT["import_refused"].format(errors=len(report.errors)))
     pkg = report.package
     year = int(year) if year is not None else package_year(report)
     zones = sorted(str(z) for z in pkg.layers["zones"]["zone_code"].dropna().unique())
+    if store_pg.is_url(db):  # one PostgreSQL transaction; nothing to clean up on disk
+        with open_store(db, spatial=False) as con:
+            con.use_lock(store_pg.IMPORT_LOCK)  # type: ignore[attr-defined]  # imports take turns
+            return _import(con, report, zones, year, replace, before_commit)
     p = Path(db)
     existed = p.exists()
     # the first folder this import would create, removed again when the import fails
@@ -304,7 +327,7 @@ def import_package(db: str | Path, report: Report, *, replace: bool = False,
     created_dir = missing[-1] if missing else None
     try:
         with open_store(p, spatial=False) as con:  # built-in GEOMETRY suffices to write
-            return _import(con, report, zones, year, replace)
+            return _import(con, report, zones, year, replace, before_commit)
     except BaseException:
         if not existed:
             for leftover in (p, p.with_name(p.name + ".wal")):
@@ -408,7 +431,7 @@ def import_validated_parquet(db: str | Path, report: Any, *, replace: bool = Fal
 
 
 def _import(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], year: int,
-            replace: bool) -> ImportResult:
+            replace: bool, before_commit: Callable[..., None] | None = None) -> ImportResult:
     pkg = report.package
     old_imports = _replaced_imports(con, zones, year, replace)
     con.execute("BEGIN")
@@ -436,12 +459,15 @@ def _import(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], ye
             [import_id, pkg.sha256, pkg.path, dt.datetime.now(), year, ",".join(zones), crs,
              json.dumps(counts), len(report.warnings), jiyue.__version__,
              ",".join(map(str, old_imports)) or None])
+        result = ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
+        if before_commit is not None:
+            before_commit(con, result)
         run_before_commit(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
+    return result
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ import click
 
 from jiyue import messages
 from jiyue.cli import _echo_err, cli, guarded
+from jiyue.cli.dbparam import DB
 
 
 # --------------------------------------------------------------------------- validate
@@ -100,7 +101,7 @@ def validate(pkg: Path, fmt: str, show_all: bool, out: Path | None) -> None:
 # --------------------------------------------------------------------------- import
 @cli.command("import")
 @click.argument("pkg", type=click.Path(path_type=Path))
-@click.option("--db", type=click.Path(path_type=Path), default=Path("data/jiyue.duckdb"), show_default=True)
+@click.option("--db", type=DB, default=Path("data/jiyue.duckdb"), show_default=True)
 @click.option("--replace", is_flag=True, help="Replace the zone(s) and year already in the store.")
 @click.option("--year", type=int, help="The package's year (time point); default: see the user guide.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -164,7 +165,7 @@ def demo(out: Path, seed: int) -> None:
 
 # --------------------------------------------------------------------------- summary
 @cli.command()
-@click.option("--db", type=click.Path(path_type=Path), default=Path("data/jiyue.duckdb"), show_default=True)
+@click.option("--db", type=DB, default=Path("data/jiyue.duckdb"), show_default=True)
 @click.option("--zone", help="Only this zone's snapshots (the imports are all listed).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @guarded()

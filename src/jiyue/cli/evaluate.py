@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from jiyue.cli import cli, guarded, emit_text
+from jiyue.cli.dbparam import DB
 from jiyue.evaluation.indicators import INDICATORS
 from jiyue.tables import pad
 from jiyue.codes import EVAL_TYPE_LABELS
@@ -56,7 +57,7 @@ def evaluation_table(doc: dict[str, Any]) -> str:
 
 @cli.command()
 @click.argument("pkg", required=False, type=click.Path(path_type=Path))
-@click.option("--db", type=click.Path(path_type=Path), help="Evaluate zones in this store instead of a package.")
+@click.option("--db", type=DB, help="Evaluate zones in this store instead of a package.")
 @click.option("--zone", help="Only this zone (zone_code).")
 @click.option("--year", type=int, help="Year (default: the package's year / each zone's latest in the store).")
 @click.option("--profile", "profile", default="tdt1029-2017", show_default=True,
@@ -90,7 +91,7 @@ def evaluate(pkg: Path | None, db: Path | None, zone: str | None, year: int | No
 
 @cli.command()
 @click.argument("pkg", required=False, type=click.Path(path_type=Path))
-@click.option("--db", type=click.Path(path_type=Path))
+@click.option("--db", type=DB)
 @click.option("--zone", required=True, help="zone_code of the zone.")
 @click.option("--indicator", required=True, type=click.Choice(sorted(INDICATORS)))
 @click.option("--year", type=int)

@@ -10,6 +10,7 @@ import click
 import datetime as dt
 
 from jiyue.cli import DATE, cli, emit_text, guarded
+from jiyue.cli.dbparam import DB
 
 
 def lowe_list(value: str | None) -> list[str] | None:
@@ -21,7 +22,7 @@ def lowe_list(value: str | None) -> list[str] | None:
 
 @cli.command()
 @click.argument("pkg", required=False, type=click.Path(path_type=Path))
-@click.option("--db", type=click.Path(path_type=Path), help="Assess the store instead of a package.")
+@click.option("--db", type=DB, help="Assess the store instead of a package.")
 @click.option("--as-of", "as_of", type=DATE, help="Assessment date (default: 31 December of the data's year).")
 @click.option("--rules", default="order53-2012", show_default=True, help="Built-in rule name or a rules .toml file.")
 @click.option("--low-efficiency", "lowe", help="Low-efficiency rule sets to apply, e.g. L1,L2,benchmark "

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from jiyue.cli import DATE, cli, guarded
+from jiyue.cli.dbparam import DB
 from jiyue.idle.labels import OUTCOMES, PLAN_OPTIONS
 
 
@@ -64,7 +65,7 @@ def _parcel(arg: str | None, opt: str | None) -> str:
     return p
 
 
-_db = click.option("--db", required=True, type=click.Path(path_type=Path), help="The DuckDB store.")
+_db = click.option("--db", required=True, type=DB, help="The DuckDB store.")
 _campaign = click.option("--campaign", type=int, help="Campaign id (default: the latest).")
 _user = click.option("--user", default=_default_user, show_default="login name", help="Who makes the change.")
 _fmt = click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from jiyue.cli import cli, guarded
+from jiyue.cli.dbparam import DB
 
 FORMATS = click.Choice(["json", "table", "xlsx"])
 
@@ -57,7 +58,7 @@ def _source_options(fn: Any) -> Any:
 
 @cli.command("mujun")
 @click.argument("pkg", required=False, type=click.Path(path_type=Path))
-@click.option("--db", type=click.Path(path_type=Path), help="Evaluate the enterprises in this store instead of a package.")
+@click.option("--db", type=DB, help="Evaluate the enterprises in this store instead of a package.")
 @_source_options
 @click.option("--format", "fmt", type=FORMATS, default="json", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write here instead of standard output (xlsx needs it).")
@@ -76,7 +77,7 @@ def mujun(pkg: Path | None, db: Path | None, year: int | None, scheme: str, poli
 
 @cli.command("mujun-publish")
 @click.argument("pkg", required=False, type=click.Path(path_type=Path))
-@click.option("--db", type=click.Path(path_type=Path), required=True,
+@click.option("--db", type=DB, required=True,
               help="The store that keeps the published versions (and the input data when no PKG is given).")
 @_source_options
 @click.option("--actor", help="Who publishes (default: the login name).")
@@ -103,7 +104,7 @@ def mujun_version() -> None:
 
 
 @mujun_version.command("list")
-@click.option("--db", type=click.Path(path_type=Path), required=True)
+@click.option("--db", type=DB, required=True)
 @click.option("--year", type=int)
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
 @guarded(internal_exit=2)
@@ -125,7 +126,7 @@ def version_list(db: Path, year: int | None, fmt: str) -> None:
 
 
 @mujun_version.command("show")
-@click.option("--db", type=click.Path(path_type=Path), required=True)
+@click.option("--db", type=DB, required=True)
 @click.option("--version", "version_id", type=int, required=True)
 @click.option("--format", "fmt", type=FORMATS, default="json", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path))
@@ -142,7 +143,7 @@ TEXT_OR_JSON = click.Choice(["text", "json"])
 
 
 @mujun_version.command("diff")
-@click.option("--db", type=click.Path(path_type=Path), required=True)
+@click.option("--db", type=DB, required=True)
 @click.option("--from", "old", type=int, required=True)
 @click.option("--to", "new", type=int, required=True)
 @click.option("--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True,
@@ -172,7 +173,7 @@ def _requested(pairs: tuple[str, ...], enterprise: str) -> dict[str, Any]:
 
 
 @mujun_objection.command("file")
-@click.option("--db", type=click.Path(path_type=Path), required=True)
+@click.option("--db", type=DB, required=True)
 @click.option("--version", "version_id", type=int, required=True)
 @click.option("--enterprise", required=True, help="enterprise_id the objection is about.")
 @click.option("--claim", required=True, help="What the enterprise disputes (text).")
@@ -192,7 +193,7 @@ def objection_file(db: Path, version_id: int, enterprise: str, claim: str, evide
 
 
 @mujun_objection.command("decide")
-@click.option("--db", type=click.Path(path_type=Path), required=True)
+@click.option("--db", type=DB, required=True)
 @click.option("--objection", "objection_id", type=int, required=True)
 @click.option("--accept/--reject", "accept", required=True)
 @click.option("--note", default="")
@@ -208,7 +209,7 @@ def objection_decide(db: Path, objection_id: int, accept: bool, note: str, actor
 
 
 @mujun_objection.command("list")
-@click.option("--db", type=click.Path(path_type=Path), required=True)
+@click.option("--db", type=DB, required=True)
 @click.option("--version", "version_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
 @guarded(internal_exit=2)
@@ -229,7 +230,7 @@ def objection_list(db: Path, version_id: int | None, fmt: str) -> None:
 
 
 @cli.command("mujun-correct")
-@click.option("--db", type=click.Path(path_type=Path), required=True)
+@click.option("--db", type=DB, required=True)
 @click.option("--version", "version_id", type=int, help="The published version to correct (default: the version "
               "the --objection is about).")
 @click.option("--set", "sets", multiple=True, help="A correction ENTERPRISE.FIELD=VALUE (repeatable).")

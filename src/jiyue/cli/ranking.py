@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from jiyue.cli import cli, guarded, emit_text
+from jiyue.cli.dbparam import DB
 from jiyue.errors import UsageError
 from jiyue.codes import EVAL_TYPE_LABELS as TYPE_LABELS
 
@@ -38,7 +39,7 @@ def rank_table(doc: dict[str, Any]) -> str:
 
 @cli.command()
 @click.argument("pkgs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--db", type=click.Path(path_type=Path), help="Also rank the zones in this store.")
+@click.option("--db", type=DB, help="Also rank the zones in this store.")
 @click.option("--year", type=int)
 @click.option("--profile", default="tdt1029-2017", show_default=True)
 @click.option("--base", "base", multiple=True, type=click.Path(path_type=Path),
@@ -74,7 +75,7 @@ def rank(pkgs: tuple[Path, ...], db: Path | None, year: int | None, profile: str
               help="A scenario file (.toml/.json); without it, jiyue proposes scenarios itself.")
 @click.option("--against", multiple=True, type=click.Path(path_type=Path),
               help="Packages of the zones to rank against (repeatable).")
-@click.option("--db", type=click.Path(path_type=Path), help="Rank against the zones in this store.")
+@click.option("--db", type=DB, help="Rank against the zones in this store.")
 @click.option("--year", type=int)
 @click.option("--profile", default="tdt1029-2017", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)

@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 
 from jiyue.cli import cli, guarded, emit_text
+from jiyue.cli.dbparam import DB
 
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "table", "xlsx"]), default="json", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), help="Write here instead of standard output (xlsx needs it).")
-@click.option("--db", type=click.Path(path_type=Path), help="Also record the result in this store's campaign ledger.")
+@click.option("--db", type=DB, help="Also record the result in this store's campaign ledger.")
 @click.option("--campaign", type=int, help="Campaign to record it in (default: the latest).")
 @click.option("--user", help="Who records it (with --db; default: the login name).")
 @guarded(internal_exit=2)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from jiyue.cli import cli, guarded
+from jiyue.cli.dbparam import DB
 
 
 @cli.group()
@@ -16,7 +17,7 @@ def report() -> None:
 
 @report.command()
 @click.argument("pkgs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--db", type=click.Path(path_type=Path), help="Also include the zones in this store.")
+@click.option("--db", type=DB, help="Also include the zones in this store.")
 @click.option("--year", type=int, help="Year (default: each source's latest).")
 @click.option("--base", "base", multiple=True, type=click.Path(path_type=Path),
               help="Package(s) of the earlier time point, for year on year (repeatable).")
@@ -57,7 +58,7 @@ def circular(pkgs: tuple[Path, ...], db: Path | None, year: int | None, base: tu
 @report.command()
 @click.argument("pkg", required=False, type=click.Path(path_type=Path))
 @click.option("--zone", required=True, help="zone_code of the zone.")
-@click.option("--db", type=click.Path(path_type=Path),
+@click.option("--db", type=DB,
               help="With PKG: rank against the zones in this store; without PKG: read the zone from it.")
 @click.option("--against", multiple=True, type=click.Path(path_type=Path),
               help="Packages of the zones to rank against (repeatable).")

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from jiyue.cli import DATE, cli, guarded
+from jiyue.cli.dbparam import DB
 
 
 def _emit(doc: dict[str, Any], text: str | None, out: Path | None) -> None:
@@ -25,7 +26,7 @@ def _emit(doc: dict[str, Any], text: str | None, out: Path | None) -> None:
 
 
 def _db_option(f: Any) -> Any:
-    return click.option("--db", type=click.Path(path_type=Path), help="The DuckDB store (instead of a package).")(f)
+    return click.option("--db", type=DB, help="The DuckDB store (instead of a package).")(f)
 
 
 @cli.group("standard-land", context_settings={"help_option_names": ["-h", "--help"]})

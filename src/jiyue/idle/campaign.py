@@ -88,7 +88,7 @@ def inventory(db: str | Path, *, since: int, as_of: Any = None, rules: str | Pat
               name: str | None = None, zone: str | None = None, year: int | None = None, user: str,
               exist_ok: bool = False, low_efficiency: list[str] | None = None) -> dict[str, Any]:
     """Create the campaign: every industrial parcel granted since ``since``, with its findings."""
-    if not Path(db).exists():
+    if not store.exists(db):
         raise UsageError(f"数据库文件不存在：{db}（请先用 jiyue import 导入数据包）")
     tables, r, sups = load_for(None, db, zone=zone, year=year, rules=rules, low_efficiency=low_efficiency)
     day = resolve_as_of(as_of, tables)
@@ -125,7 +125,7 @@ def inventory(db: str | Path, *, since: int, as_of: Any = None, rules: str | Pat
 # --------------------------------------------------------------------------- changes
 def _rw(db: str | Path) -> Any:
     """The store opened for a change (it must exist: the ledger works on imported data)."""
-    if not Path(db).is_file():
+    if not store.exists(db, file=True):
         raise UsageError(f"数据库文件不存在：{db}（请先用 jiyue import 导入数据包，再用 jiyue ledger inventory 建立台账）")
     return store.open_store(db)
 
@@ -200,7 +200,7 @@ def reopen(db: str | Path, *, parcel: str, reason: str | None, user: str, campai
 def _ro(db: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The store opened read-only (through ``jiyue.store`` so that a host process — the web
     server — can share its own connection)."""
-    if not Path(db).is_file():
+    if not store.exists(db, file=True):
         raise UsageError(f"数据库文件不存在：{db}")
     with store.open_store(db, read_only=True) as con:
         if schema_version(con) > SCHEMA_VERSION:

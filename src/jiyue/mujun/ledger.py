@@ -200,10 +200,9 @@ def show(db: str | Path, version_id: int) -> dict[str, Any]:
 
 def published_classes(db: str | Path, years: list[int]) -> dict[int, dict[str, str]]:
     """Per year: the classes of its latest published version (empty when none)."""
-    p = Path(db)
-    if not p.exists():
+    if not store.exists(db):
         return {}
-    with store.open_store(p, read_only=True) as con:
+    with store.open_store(db, read_only=True) as con:
         if not _has_ledger(con):
             return {}
         out: dict[int, dict[str, str]] = {}

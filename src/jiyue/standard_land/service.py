@@ -250,7 +250,7 @@ def record_event(db: str | Path, contract_no: str, event: str, date: dt.date, *,
     if not str(user or "").strip():
         raise UsageError(labels.ERR["no_user"])
     code = parse_event(event)
-    if not Path(db).exists():
+    if not store.exists(db):
         raise UsageError(labels.ERR["store_missing"].format(path=db))
     for name, v in (("invested_wan", invested_wan), ("developed_area_m2", developed_area_m2),
                     ("green_area_m2", green_area_m2), ("admin_area_m2", admin_area_m2)):
@@ -297,7 +297,7 @@ def void_event(db: str | Path, event_id: int, *, user: str, reason: str) -> dict
         raise UsageError(labels.ERR["no_user"])
     if not str(reason or "").strip():
         raise UsageError(labels.ERR["no_reason"])
-    if not Path(db).exists():
+    if not store.exists(db):
         raise UsageError(labels.ERR["store_missing"].format(path=db))
     tables = load_tables(db=db)
     data = _Data(tables, pd.DataFrame(columns=ledger.COLUMNS))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from jiyue import store
+from jiyue import store, store_pg
 from jiyue.errors import StoreError
 
 
@@ -24,7 +24,8 @@ class Store:
     """The open store of a running application."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+        #: a DuckDB file, or a PostgreSQL URL (text; several processes may then serve it)
+        self.path: Path = path if store_pg.is_url(path) else Path(path)  # type: ignore[assignment]
         self._con: duckdb.DuckDBPyConnection | None = None
         self._open_lock = threading.Lock()
         self.write_lock = threading.RLock()
@@ -32,6 +33,8 @@ class Store:
     def open(self) -> None:
         """Open (creating and migrating if needed) the store; idempotent."""
         with self._open_lock:
+            if self._con is None and store_pg.is_url(self.path):
+                self._con = store_pg.open_server(str(self.path))  # type: ignore[assignment]
             if self._con is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 try:
@@ -48,7 +51,8 @@ class Store:
             if self._con is not None:
                 self._con.close()
                 self._con = None
-                store.release(self.path)
+                if not store_pg.is_url(self.path):
+                    store.release(self.path)
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:

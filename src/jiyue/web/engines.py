@@ -72,6 +72,7 @@ class Engines:
         self.settings = settings
         self.store = store
         self._cache: dict[tuple[Any, ...], Any] = {}
+        self._flights: dict[tuple[Any, ...], threading.Lock] = {}
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ plumbing
@@ -98,11 +99,17 @@ class Engines:
     def _cached(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         if key in self._cache:
             return self._cache[key]
-        value = self._call(key[0], compute)
-        with self._lock:
-            self._cache[key] = value
-            if len(self._cache) > 256:
-                self._cache.pop(next(iter(self._cache)))
+        with self._lock:  # one computation per key: concurrent requests for it wait for that one
+            flight = self._flights.setdefault(key, threading.Lock())
+        with flight:
+            if key in self._cache:
+                return self._cache[key]
+            value = self._call(key[0], compute)
+            with self._lock:
+                self._cache[key] = value
+                self._flights.pop(key, None)
+                if len(self._cache) > 256:
+                    self._cache.pop(next(iter(self._cache)))
         return value
 
     @staticmethod

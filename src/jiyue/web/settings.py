@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from jiyue import store_pg
 from jiyue.errors import UsageError
 
 #: data package uploads: suffix -> accepted leading bytes (magic numbers)
@@ -59,6 +60,11 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise UsageError(f"环境变量 {name} 应为整数，实际为「{raw}」") from None
+
+
+def _db(value: str) -> Path:
+    """``JIYUE_DB``: a DuckDB file path, or a PostgreSQL URL kept as text (a Path would mangle it)."""
+    return store_pg.strip_password(value) if store_pg.is_url(value) else Path(value)  # type: ignore[return-value]
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -100,7 +106,7 @@ class Settings:
         """Settings from ``JIYUE_*`` environment variables, then ``overrides`` (non-None ones)."""
         env = os.environ
         s = cls(
-            db=Path(env.get("JIYUE_DB", "data/jiyue.duckdb")),
+            db=_db(env.get("JIYUE_DB", "data/jiyue.duckdb")),
             host=env.get("JIYUE_HOST", "127.0.0.1"),
             port=_env_int("JIYUE_PORT", 8000),
             secret_key=env.get("JIYUE_SECRET_KEY") or secrets.token_urlsafe(32),
@@ -157,7 +163,11 @@ class Settings:
     @property
     def files_root(self) -> Path:
         """Where uploads and evidence files are kept (next to the store unless set)."""
-        return self.files_dir if self.files_dir is not None else self.db.with_name(self.db.name + ".files")
+        if self.files_dir is not None:
+            return self.files_dir
+        if store_pg.is_url(self.db):  # a server store: data/<database>.files (share it between hosts)
+            return Path("data") / f"{store_pg.database_name(str(self.db))}.files"
+        return self.db.with_name(self.db.name + ".files")
 
     @property
     def tile_origin(self) -> str | None:

@@ -19,7 +19,6 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from jiyue.errors import JiyueError, PackageUnreadable, Problem, ReasonCode, Severity
-from jiyue.store import before_commit
 from jiyue.web import audit, labels, queries
 from jiyue.web.deps import actor, ctx, cursor, record_refusal, require
 from jiyue.web.errors import WebError, bad_request, not_found, public, responses
@@ -180,22 +179,14 @@ def import_upload(request: Request, upload_id: str = UPLOAD_ID, replace: bool = 
     before = queries.table_counts(cur)
     who = actor(request, user)
 
-    def record(con: duckdb.DuckDBPyConnection) -> None:
-        """The upload's status and the audit row, inside the import's own transaction (both or neither)."""
-        row = con.execute("SELECT import_id, year, zones, counts, warnings, replaced FROM imports "
-                          "ORDER BY import_id DESC LIMIT 1").fetchone()
-        assert row is not None
-        imp = {"import_id": int(row[0]), "year": row[1], "zones": str(row[2] or "").split(","),
-               "counts": json.loads(row[3]) if row[3] else {}, "warnings": row[4],
-               "replaced": [int(x) for x in str(row[5]).split(",")] if row[5] else []}
-        audit.record(con, who, "upload.import", f"upload:{upload_id}", {"counts": before},
-                     {"import": imp, "counts": queries.table_counts(con)})
-        queries.mark_upload(con, upload_id, status="imported", import_id=int(row[0]))
+    def record(w: duckdb.DuckDBPyConnection, res: Any) -> None:  # in the import's own transaction
+        queries.mark_upload(w, upload_id, status="imported", import_id=res.import_id)
+        audit.record(w, who, "upload.import", f"upload:{upload_id}",
+                     {"counts": before}, {"import": res.to_dict(), "counts": queries.table_counts(w)})
 
     with c.store.write_lock:
         try:
-            with before_commit(record):
-                import_package(c.store.path, report, replace=replace)
+            import_package(c.store.path, report, replace=replace, before_commit=record)
         except JiyueError as e:
             return upload_result(request, upload_id, user, cur, e.message, 409)
     c.engines.clear()
