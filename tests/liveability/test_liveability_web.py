@@ -69,7 +69,7 @@ def test_map_in_a_browser(lv_app, tmp_path):
         page.goto(server.base + f"/liveability?zone={DEMO_ZONE}&service=primary_school")
         try:
             page.wait_for_selector("#map[data-ready='1']", state="attached", timeout=60_000)
-        except Exception:
+        except Exception:  # noqa: BLE001 - any failure: keep a screenshot
             page.screenshot(path=str(shots / "liveability-failed.png"))
             raise AssertionError(f"the map did not finish drawing; browser errors: {errors}") from None
         n = page.evaluate("window.jiyueMap.queryRenderedFeatures({layers: ['parcels-fill']}).length")

@@ -163,7 +163,7 @@ def _login_over_http(base: str, username: str, password: str, headers: dict[str,
     import urllib.request
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *a, **kw):
+        def redirect_request(self, *a, **kw):  # noqa: ARG002
             return None
 
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)

@@ -19,7 +19,7 @@ from jiyue import store_pg
 class StoreParam(click.ParamType):
     name = "DB"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:  # noqa: ARG002
         if isinstance(value, Path):
             return value
         text = str(value)
