@@ -56,6 +56,11 @@ run: system venv
 	@echo "== 标准地履约监管 → $(OUT)/"
 	$(BIN)/jiyue standard-land check --db $(DB) $(ZOPT) --as-of 2020-12-31 --format json --out $(OUT)/standard-land.json
 	$(BIN)/jiyue standard-land check --db $(DB) $(ZOPT) --as-of 2020-12-31 --format xlsx --out $(OUT)/standard-land.xlsx
+	@echo "== 产城融合·社区生活圈（GB 50180-2018，路网步行距离）→ $(OUT)/"
+	@# a package without roads, facilities or housing is told why, and make run goes on
+	@$(BIN)/jiyue liveability --db $(DB) $(ZOPT) --format xlsx --out $(OUT)/liveability.xlsx \
+	  && $(BIN)/jiyue liveability --db $(DB) $(ZOPT) --format table --out $(OUT)/liveability.txt \
+	  && head -16 $(OUT)/liveability.txt || echo "（未做生活圈分析：原因见上）"
 	@if [ -z "$(DATA)" ]; then \
 	  echo "== 全国模拟监测数据（540个开发区，2020、2019年度）入库，排名与通报 → $(OUT)/"; \
 	  $(BIN)/jiyue demo-national data/national-2020.gpkg --demo data/demo.gpkg || exit $$?; \

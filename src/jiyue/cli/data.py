@@ -39,7 +39,8 @@ def _problem_lines(problems: list[dict[str, Any]], limit: int | None) -> list[st
     return lines
 
 
-def _read_report(pkg: Path, fmt: str, extra: dict[str, Any] | None = None, *, keep: bool = False) -> Any:
+def _read_report(pkg: Path, fmt: str, extra: dict[str, Any] | None = None, *, keep: bool = False,
+                 general: bool = False) -> Any:
     """Validate ``pkg``; an unreadable package still gives JSON on stdout with ``--format json``.
 
     The JSON then has the usual shape with one ``package_unreadable`` problem; the sentence
@@ -53,6 +54,10 @@ def _read_report(pkg: Path, fmt: str, extra: dict[str, Any] | None = None, *, ke
         with warnings.catch_warnings():
             if not debug:  # library chatter (GDAL, pandas) is no message for a clerk
                 warnings.simplefilter("ignore")
+            if general:  # the general path (a server store takes its rows from a Package)
+                from jiyue.validate import validate_path as validate_general
+
+                return validate_general(pkg)
             return validate_path(pkg, keep=keep)
     except PackageUnreadable as e:
         if fmt == "json":
@@ -109,7 +114,11 @@ def validate(pkg: Path, fmt: str, show_all: bool, out: Path | None) -> None:
 def import_cmd(pkg: Path, db: Path, replace: bool, year: int | None, fmt: str) -> None:
     """Validate a package and import it into the DuckDB store, all or nothing."""
 
-    report = _read_report(pkg, fmt, {"imported": None}, keep=True)
+    from jiyue import store_pg
+
+    # a GeoParquet folder goes straight from the vectorised validation into a DuckDB file; a server
+    # store (postgresql://) is written from the general path's Package
+    report = _read_report(pkg, fmt, {"imported": None}, keep=True, general=store_pg.is_url(db))
     try:
         _import_report(report, db, replace, year, fmt)
     finally:

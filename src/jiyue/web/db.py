@@ -3,7 +3,7 @@
 DuckDB connections are not safe to share between threads, but cursors of one connection are
 (each is its own connection to the same database). FastAPI runs sync endpoints in a thread pool,
 so every request gets its own cursor (:meth:`Store.cursor`); sharing one connection gave HTTP 500s
-(stack.md §5). Writes are serialised by one lock so two requests never conflict on the same rows;
+(DuckDB connections are not thread-safe; cursors are). Writes are serialised by one lock so two requests never conflict on the same rows;
 each write is one transaction (:meth:`Store.write`).
 """
 

@@ -1,4 +1,4 @@
-"""One error shape for the whole web application (style.md H11).
+"""One error shape for the whole web application.
 
 Every failure — a jiyue error, an HTTP error, a request that does not validate, an unexpected
 exception — goes through :func:`error_response`. JSON (``/api/…``) always has the body::
