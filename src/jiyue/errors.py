@@ -124,3 +124,36 @@ class StoreError(JiyueError, RuntimeError):
 
 class ProfileError(JiyueError, ValueError):
     """A profile, scheme or rule file is malformed (e.g. weights that do not sum to 1)."""
+
+
+class ProblemReport:
+    """What every validation report offers about its ``problems`` (the general path's
+    ``validate.Report`` and the GeoParquet path's ``validate_parquet.ParquetReport``): errors,
+    warnings, ok, counts and the JSON shape. A report gives its rows per layer by ``row_counts``."""
+
+    problems: list[Problem]
+
+    def row_counts(self) -> dict[str, int]:
+        raise NotImplementedError
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts(self) -> dict[str, Any]:
+        by_code: dict[str, int] = {}
+        for p in self.problems:
+            by_code[p.code.value] = by_code.get(p.code.value, 0) + 1
+        return {"errors": len(self.errors), "warnings": len(self.warnings), "rows": self.row_counts(),
+                "by_code": dict(sorted(by_code.items()))}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "counts": self.counts(), "problems": [p.to_dict() for p in self.problems]}

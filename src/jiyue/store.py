@@ -321,13 +321,18 @@ def import_package(db: str | Path, report: Report, *, replace: bool = False,
             con.use_lock(store_pg.IMPORT_LOCK)  # type: ignore[attr-defined]  # imports take turns
             return _import(con, report, zones, year, replace, before_commit)
     p = Path(db)
+    with _new_file_removed_on_failure(p), open_store(p, spatial=False) as con:  # built-in GEOMETRY suffices
+        return _import(con, report, zones, year, replace, before_commit)
+
+
+@contextmanager
+def _new_file_removed_on_failure(p: Path) -> Iterator[None]:
+    """A store file (and the first folder) that a failed import created is removed again."""
     existed = p.exists()
-    # the first folder this import would create, removed again when the import fails
     missing = [d for d in (p.parent.resolve(), *p.parent.resolve().parents) if not d.exists()]
     created_dir = missing[-1] if missing else None
     try:
-        with open_store(p, spatial=False) as con:  # built-in GEOMETRY suffices to write
-            return _import(con, report, zones, year, replace, before_commit)
+        yield
     except BaseException:
         if not existed:
             for leftover in (p, p.with_name(p.name + ".wal")):
@@ -374,10 +379,7 @@ def import_validated_parquet(db: str | Path, report: Any, *, replace: bool = Fal
     zones = [r[0] for r in con.execute("SELECT DISTINCT zone_code FROM v_zones WHERE zone_code IS NOT NULL "
                                        "ORDER BY 1").fetchall()]
     p = Path(db)
-    existed = p.exists()
-    missing = [d for d in (p.parent.resolve(), *p.parent.resolve().parents) if not d.exists()]
-    created_dir = missing[-1] if missing else None
-    try:
+    with _new_file_removed_on_failure(p):
         with open_store(p, spatial=False):  # created and migrated; the lock is checked here
             pass
         try:
@@ -419,14 +421,6 @@ def import_validated_parquet(db: str | Path, report: Any, *, replace: bool = Fal
                 raise
         finally:
             con.execute("DETACH st")
-    except BaseException:
-        if not existed:
-            for leftover in (p, p.with_name(p.name + ".wal")):
-                if leftover.exists():
-                    leftover.unlink()
-            if created_dir is not None and created_dir.exists():
-                shutil.rmtree(created_dir, ignore_errors=True)
-        raise
     return ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
 
 

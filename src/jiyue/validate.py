@@ -20,7 +20,7 @@ import shapely
 from pyproj import CRS
 
 from jiyue import messages
-from jiyue.errors import Problem, ReasonCode, Severity
+from jiyue.errors import Problem, ProblemReport, ReasonCode, Severity
 from jiyue.findings import (OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE, STRADDLE_TOLERANCE_M2,
                             STRADDLE_TOLERANCE_SHARE, GEOM_LABELS, GEOM_TYPE_LABELS, GEOM_TYPES, NO_BUILDINGS_EXPECTED,
                             invalid_reason_zh, BUILT_UNSUPPLIED_EXPECTED, IDLE_CLASS_EXPECTED, INVALID_EXPECTED, OUTSIDE_EXPECTED,
@@ -36,38 +36,15 @@ USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 @dataclass
-class Report:
+class Report(ProblemReport):
     """The outcome of validating one package."""
 
     package: Package
     problems: list[Problem] = field(default_factory=list)
     building_parcel: pd.Series | None = None  # effective parcel_id per building row
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == Severity.WARNING]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def counts(self) -> dict[str, Any]:
-        by_code: dict[str, int] = {}
-        for p in self.problems:
-            by_code[p.code.value] = by_code.get(p.code.value, 0) + 1
-        return {
-            "errors": len(self.errors),
-            "warnings": len(self.warnings),
-            "rows": {n: int(len(df)) for n, df in self.package.layers.items()},
-            "by_code": dict(sorted(by_code.items())),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "counts": self.counts(), "problems": [p.to_dict() for p in self.problems]}
+    def row_counts(self) -> dict[str, int]:
+        return {n: int(len(df)) for n, df in self.package.layers.items()}
 
 
 class _Sink:

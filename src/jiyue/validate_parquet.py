@@ -28,7 +28,7 @@ from typing import Any
 import duckdb
 
 from jiyue import messages
-from jiyue.errors import Problem, ReasonCode, Severity
+from jiyue.errors import Problem, ProblemReport, ReasonCode, Severity
 from jiyue.findings import (OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE, STRADDLE_TOLERANCE_M2,
                             STRADDLE_TOLERANCE_SHARE, BUILT_UNSUPPLIED_EXPECTED, IDLE_CLASS_EXPECTED, INVALID_EXPECTED, OUTSIDE_EXPECTED,
                             REQUIRED_EXPECTED, STRADDLE_EXPECTED, built_unsupplied_found, duplicate_expected,
@@ -60,7 +60,7 @@ class PlainPackage:
 
 
 @dataclass
-class ParquetReport:
+class ParquetReport(ProblemReport):
     """The outcome of validating a plain GeoParquet folder (the interface of ``validate.Report``).
 
     ``con`` keeps the loaded layers (temp tables ``v_zones``, ``v_parcels``, ``v_buildings``,
@@ -74,27 +74,8 @@ class ParquetReport:
     year: int = 0
     con: duckdb.DuckDBPyConnection | None = None
 
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == Severity.WARNING]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def counts(self) -> dict[str, Any]:
-        by_code: dict[str, int] = {}
-        for p in self.problems:
-            by_code[p.code.value] = by_code.get(p.code.value, 0) + 1
-        return {"errors": len(self.errors), "warnings": len(self.warnings), "rows": dict(self.rows),
-                "by_code": dict(sorted(by_code.items()))}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "counts": self.counts(), "problems": [p.to_dict() for p in self.problems]}
+    def row_counts(self) -> dict[str, int]:
+        return dict(self.rows)
 
     def close(self) -> None:
         if self.con is not None:
