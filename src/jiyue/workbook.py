@@ -12,8 +12,12 @@ opens a workbook for writing.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 #: xlsxwriter options of every workbook written: no string becomes a formula, a hyperlink or a number
 SAFE_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -25,6 +29,16 @@ def excel_writer(out: Path) -> pd.ExcelWriter:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     return pd.ExcelWriter(out, engine="xlsxwriter", engine_kwargs={"options": dict(SAFE_OPTIONS)})
+
+
+def open_workbook(out: Path) -> "xlsxwriter.Workbook":
+    """A plain xlsxwriter Workbook on ``out`` with the same options (for hand-laid sheets); the folder
+    is created. The caller closes it."""
+    import xlsxwriter
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return xlsxwriter.Workbook(str(out), dict(SAFE_OPTIONS))
 
 
 def write_frames(out: Path, sheets: dict[str, pd.DataFrame], *, freeze: tuple[int, int] | None = (1, 0)) -> Path:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from jiyue.liveability import labels as L
 from jiyue.tables import pad
+from jiyue.workbook import excel_writer
 
 __all__ = ["table", "write_xlsx", "gap_frame", "write_gaps", "pct", "num"]
 
@@ -134,7 +135,7 @@ def table(doc: dict[str, Any], gap_limit: int = 20) -> str:
 
 def write_xlsx(doc: dict[str, Any], out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(out, engine="xlsxwriter") as xw:
+    with excel_writer(out) as xw:
         for z in doc["zones"]:
             sfx = f"_{z['zone_code']}" if len(doc["zones"]) > 1 else ""
             for name, (head, rows) in (("配套设施覆盖", service_rows(z)), ("生活圈完整率", circle_rows(z)),

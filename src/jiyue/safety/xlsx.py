@@ -74,20 +74,18 @@ class ImportRefused(Refused):
 
 def read_rows(path: str | Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """The header row (found among the first 10 rows: the one naming 企业名称 and 检查日期) and data rows."""
-    import openpyxl
+    from python_calamine import CalamineWorkbook  # the reader of the data packages' workbooks too
 
     p = Path(path)
     if not p.is_file():
         raise PackageUnreadable(f"台账文件不存在：{p}")
     try:
-        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+        wb = CalamineWorkbook.from_path(str(p))
+        sheet = wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as e:  # noqa: BLE001 - any reason the file is not a workbook
-        raise PackageUnreadable(f"无法读取台账「{p}」：{type(e).__name__}（应为 .xlsx 工作簿）") from None
-    try:
-        ws = wb.worksheets[0]
-        rows = list(ws.iter_rows(values_only=True))
-    finally:
-        wb.close()
+        raise PackageUnreadable(f"无法读取台账「{p.name}」：{type(e).__name__}（应为 .xlsx 工作簿）") from None
+    # an empty cell is None, as a clerk's blank
+    rows = [tuple(None if c == "" else c for c in row) for row in sheet]
     canon = _canon()
     for i, row in enumerate(rows[:10]):
         names = [canon.get(_norm(c), _norm(c)) for c in row]
@@ -333,10 +331,10 @@ def ledger_rows(hz: list[dict[str, Any]], events: dict[int, list[dict[str, Any]]
 def write_workbook(out: Path, ledger: list[list[Any]], stats_rows: list[tuple[str, Any]],
                    by: dict[str, list[list[Any]]]) -> Path:
     """台账 / 统计 / 分组统计 sheets; text through ``write_string``, numbers through ``write_number``."""
-    import xlsxwriter
+    from jiyue.workbook import open_workbook
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(out))
+    wb = open_workbook(out)
     try:
         head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
 

@@ -66,7 +66,7 @@ class Engines:
     roots: tuple[str, ...] = ()
 
     def __init__(self, settings: Settings, store: Store) -> None:
-        folders = [settings.db.parent, settings.files_root]
+        folders = settings.private_folders
         Engines.roots = tuple(dict.fromkeys([*Engines.roots, *(str(p) for p in folders),
                                              *(str(p.resolve()) for p in folders)]))
         self.settings = settings

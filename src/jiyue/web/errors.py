@@ -115,7 +115,7 @@ def server_roots(request: Request) -> tuple[str, ...]:
     except AttributeError:
         return ()
     out: list[str] = []
-    for p in (settings.db.parent, settings.files_root):
+    for p in settings.private_folders:
         out += [str(p), str(p.resolve())]
     return tuple(out)
 

@@ -170,6 +170,13 @@ class Settings:
         return self.db.with_name(self.db.name + ".files")
 
     @property
+    def private_folders(self) -> tuple[Path, ...]:
+        """This server's folders that messages must not show: the store's (a file store) and the files'."""
+        if store_pg.is_url(self.db):
+            return (self.files_root,)
+        return (Path(self.db).parent, self.files_root)
+
+    @property
     def tile_origin(self) -> str | None:
         """``scheme://host[:port]`` of the optional basemap tile service (for the CSP)."""
         if not self.tile_url:

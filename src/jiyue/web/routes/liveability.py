@@ -19,7 +19,7 @@ from fastapi.responses import Response
 from jiyue import codes
 from jiyue.errors import JiyueError
 from jiyue.web.deps import ctx, cursor, require
-from jiyue.web.errors import bad_request, not_found
+from jiyue.web.errors import bad_request, not_found, responses
 from jiyue.web.routes._common import pick_zone, render
 from jiyue.web.users import User
 
@@ -152,7 +152,8 @@ def liveability_page(request: Request, zone: str | None = ZONE, year: int | None
                   headline=lr.headline(doc), sited=sited["siting"] if sited else None)
 
 
-@router.get("/api/zones/{zone}/liveability", summary="Life-circle coverage, gaps and 产城融合 indicators of a zone")
+@router.get("/api/zones/{zone}/liveability", summary="Life-circle coverage, gaps and 产城融合 indicators of a zone",
+            responses=responses(400, 401, 403, 404, 422))
 def liveability_api(request: Request, zone: str = Path(max_length=100), year: int | None = YEAR,
                     profile: str = PROFILE, user: User = Depends(require("view_zone")),
                     cur: duckdb.DuckDBPyConnection = Depends(cursor)) -> dict[str, Any]:

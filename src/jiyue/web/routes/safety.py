@@ -28,7 +28,7 @@ from jiyue.safety import service
 from jiyue.safety.engine import Refused
 from jiyue.web import audit
 from jiyue.web.deps import actor, ctx, current_user, cursor, require
-from jiyue.web.errors import WebError, bad_request, forbidden, not_found
+from jiyue.web.errors import WebError, bad_request, forbidden, not_found, responses
 from jiyue.web.routes._common import render
 from jiyue.web.routes.ledger import MAX_EVIDENCE_FILES, _safe_name
 from jiyue.web.settings import EVIDENCE_TYPES
@@ -274,7 +274,8 @@ def evidence(request: Request, evidence_id: int = Path(ge=1, le=2**31 - 1), user
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}", "X-Content-SHA256": sha})
 
 
-@router.get("/api/safety/stats", summary="Statistics of a safety campaign in the campaign report's form")
+@router.get("/api/safety/stats", summary="Statistics of a safety campaign in the campaign report's form",
+            responses=responses(400, 401, 403, 404, 422))
 def stats_api(request: Request, campaign: int | None = Query(None, ge=1, le=2**31 - 1),
               as_of: str | None = Query(None, max_length=10), user: User = Depends(require("view_safety")),
               cur: duckdb.DuckDBPyConnection = Depends(cursor)) -> dict[str, Any]:
