@@ -71,7 +71,7 @@ run: system venv
 	  $(BIN)/jiyue rank --db $(DB) --year 2020 --format table --out $(OUT)/ranking.txt || exit $$?; \
 	  grep "聊城" $(OUT)/ranking.txt; \
 	  $(BIN)/jiyue report circular --db $(DB) --year 2020 --base-year 2019 --out $(OUT)/reports || exit $$?; \
-	  $(BIN)/jiyue report zone --db $(DB) --zone $(ZONE) --out $(OUT)/reports || exit $$?; \
+	  $(BIN)/jiyue report zone data/demo.gpkg --db $(DB) --zone $(ZONE) --out $(OUT)/reports || exit $$?; \
 	  $(BIN)/jiyue whatif data/demo.gpkg --zone $(ZONE) --db $(DB) --format table --out $(OUT)/whatif.txt || exit $$?; \
 	else \
 	  $(BIN)/jiyue report circular --db $(DB) --out $(OUT)/reports || exit $$?; \
