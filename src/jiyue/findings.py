@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from jiyue import messages
+from jiyue.errors import Problem, ReasonCode, Severity
 
 # Contract: overlapping parcels beyond a tolerance of 0.5 m² or 0.1 % of the smaller parcel.
 # We read it as "the larger of the two", so a sliver that is tiny in absolute or in relative
@@ -123,3 +124,20 @@ def invalid_reason_zh(reason: str) -> str:
         except ValueError:
             pass
     return text
+
+
+class ProblemSink:
+    """Where a validator's checks add their problems (both validators): each problem with its
+    Chinese message rendered from the catalogue."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, severity: Severity, code: ReasonCode, layer: str, row_id: Any, fld: str | None,
+            found: Any, expected: str | None, row: int | None = None) -> None:
+        rid = None if row_id is None else str(row_id)
+        fs = None if found is None else str(found)
+        r = None if row is None else int(row)
+        self.problems.append(Problem(severity, code, layer, rid, fld, fs, expected,
+                                     messages.render(code, layer=layer, row_id=rid, field=fld, found=fs,
+                                                     expected=expected, row=r), r))

@@ -19,9 +19,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from jiyue import messages
 from jiyue.errors import Problem, ProblemReport, ReasonCode, Severity
-from jiyue.findings import (OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE, STRADDLE_TOLERANCE_M2,
+from jiyue.findings import (ProblemSink, OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE, STRADDLE_TOLERANCE_M2,
                             STRADDLE_TOLERANCE_SHARE, GEOM_LABELS, GEOM_TYPE_LABELS, GEOM_TYPES, NO_BUILDINGS_EXPECTED,
                             invalid_reason_zh, BUILT_UNSUPPLIED_EXPECTED, IDLE_CLASS_EXPECTED, INVALID_EXPECTED, OUTSIDE_EXPECTED,
                             REQUIRED_EXPECTED, STRADDLE_EXPECTED, built_unsupplied_found, duplicate_expected,
@@ -47,19 +46,6 @@ class Report(ProblemReport):
         return {n: int(len(df)) for n, df in self.package.layers.items()}
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, severity: Severity, code: ReasonCode, layer: str, row_id: Any, fld: str | None,
-            found: Any, expected: str | None, row: int | None = None) -> None:
-        rid = None if row_id is None else str(row_id)
-        fs = None if found is None else str(found)
-        self.problems.append(Problem(severity, code, layer, rid, fld, fs, expected,
-                                     messages.render(code, layer=layer, row_id=rid, field=fld,
-                                                     found=fs, expected=expected,
-                                                     row=None if row is None else int(row)),
-                                     None if row is None else int(row)))
 
 
 def validate_path(path: str | Path) -> Report:
@@ -69,7 +55,7 @@ def validate_path(path: str | Path) -> Report:
 
 def validate(pkg: Package) -> Report:
     """Run every package-level check on a normalised package."""
-    sink = _Sink()
+    sink = ProblemSink()
     sink.problems.extend(pkg.problems)
     for name, layer in LAYERS.items():
         if layer.required and name not in pkg.layers:
@@ -109,7 +95,7 @@ def _usable(pkg: Package, name: str) -> bool:
 
 
 # --------------------------------------------------------------------------- attribute checks
-def _check_required_values(name: str, df: pd.DataFrame, sink: _Sink,
+def _check_required_values(name: str, df: pd.DataFrame, sink: ProblemSink,
                            present: set[str] | None = None) -> None:
     """Blank required values, one problem each; linear in the rows and the problems so far."""
     layer = LAYERS[name]
@@ -132,7 +118,7 @@ def _check_required_values(name: str, df: pd.DataFrame, sink: _Sink,
                      None, REQUIRED_EXPECTED, rows[i])
 
 
-def _check_duplicates(name: str, df: pd.DataFrame, sink: _Sink) -> None:
+def _check_duplicates(name: str, df: pd.DataFrame, sink: ProblemSink) -> None:
     layer = LAYERS[name]
     keys = [k for k in layer.key if k in df.columns]
     if not keys or len(df) == 0:
@@ -156,7 +142,7 @@ def _check_duplicates(name: str, df: pd.DataFrame, sink: _Sink) -> None:
                      duplicate_expected(rows[first[key]]), rows[i])
 
 
-def _check_references(pkg: Package, sink: _Sink) -> None:
+def _check_references(pkg: Package, sink: ProblemSink) -> None:
     for name, df in pkg.layers.items():
         for f in LAYERS[name].fields:
             if not f.references or f.name not in df.columns:
@@ -193,7 +179,7 @@ def uscc_valid(code: str) -> bool:
     return USCC_CHARS[check] == c[17]
 
 
-def _check_credit_codes(pkg: Package, sink: _Sink) -> None:
+def _check_credit_codes(pkg: Package, sink: ProblemSink) -> None:
     ent = pkg.layers.get("enterprises")
     if ent is None or "credit_code" not in ent.columns:
         return
@@ -207,7 +193,7 @@ def _check_credit_codes(pkg: Package, sink: _Sink) -> None:
                      "credit_code", v, "18位、校验位正确的统一社会信用代码", rows[i])
 
 
-def _check_classes(pkg: Package, sink: _Sink) -> None:
+def _check_classes(pkg: Package, sink: ProblemSink) -> None:
     """Combinations of the two TD/T classes that contradict each other (warnings)."""
     p = pkg.layers.get("parcels")
     if p is None:
@@ -230,7 +216,7 @@ def _check_classes(pkg: Package, sink: _Sink) -> None:
 # --------------------------------------------------------------------------- data the indicators need
 
 
-def _check_buildings_given(pkg: Package, building_parcel: pd.Series | None, sink: _Sink) -> None:
+def _check_buildings_given(pkg: Package, building_parcel: pd.Series | None, sink: ProblemSink) -> None:
     """Warn when the floor-area indicators will be missing: no buildings at all, or none in a zone.
 
     A zone counts as without buildings when it has parcels but no building belongs to any of
@@ -285,7 +271,7 @@ def _derivable(pkg: Package, zone: str, year: int) -> dict[str, bool]:
     return out
 
 
-def _check_zone_years_given(pkg: Package, sink: _Sink) -> None:
+def _check_zone_years_given(pkg: Package, sink: ProblemSink) -> None:
     """Warn for each zone without a ``zone_years`` row of the package's year: its tax and
     population indicators (and the industrial ones unless enterprises give them) go missing."""
     zones = pkg.layers.get("zones")
@@ -310,7 +296,7 @@ def _check_zone_years_given(pkg: Package, sink: _Sink) -> None:
 
 
 # --------------------------------------------------------------------------- geometry checks
-def _check_geometry(name: str, df: gpd.GeoDataFrame, sink: _Sink, *,
+def _check_geometry(name: str, df: gpd.GeoDataFrame, sink: ProblemSink, *,
                     whole_layer_missing: bool = False) -> None:
     layer = LAYERS[name]
     geoms = df.geometry.to_numpy()
@@ -349,7 +335,7 @@ def _good_polygons(df: gpd.GeoDataFrame) -> np.ndarray:
         np.isin(shapely.get_type_id(g), [3, 6])
 
 
-def _check_overlaps(parcels: gpd.GeoDataFrame, sink: _Sink) -> None:
+def _check_overlaps(parcels: gpd.GeoDataFrame, sink: ProblemSink) -> None:
     """Pairs of parcels whose interiors overlap by more than the tolerance (spatial index)."""
     good = np.flatnonzero(_good_polygons(parcels))
     if len(good) < 2:
@@ -379,7 +365,7 @@ def _check_overlaps(parcels: gpd.GeoDataFrame, sink: _Sink) -> None:
                  overlap_expected(ar, t), rows[a])
 
 
-def assign_buildings(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, sink: _Sink | None = None
+def assign_buildings(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, sink: ProblemSink | None = None
                      ) -> pd.Series:
     """Effective parcel of each building: the one holding its footprint's representative point.
 
@@ -387,7 +373,7 @@ def assign_buildings(parcels: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, sin
     position is reported (warning). Footprints in no parcel and footprints that reach more
     than 1 % (and 0.5 m²) outside their parcel are reported by id.
     """
-    sink = sink or _Sink()
+    sink = sink or ProblemSink()
     bgeo = buildings.geometry.to_numpy()
     pgeo = parcels.geometry.to_numpy()
     pids = parcels["parcel_id"].to_numpy(dtype=object)

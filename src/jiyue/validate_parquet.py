@@ -27,9 +27,8 @@ from typing import Any
 
 import duckdb
 
-from jiyue import messages
 from jiyue.errors import Problem, ProblemReport, ReasonCode, Severity
-from jiyue.findings import (OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE, STRADDLE_TOLERANCE_M2,
+from jiyue.findings import (ProblemSink, OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE, STRADDLE_TOLERANCE_M2,
                             STRADDLE_TOLERANCE_SHARE, BUILT_UNSUPPLIED_EXPECTED, IDLE_CLASS_EXPECTED, INVALID_EXPECTED, OUTSIDE_EXPECTED,
                             REQUIRED_EXPECTED, STRADDLE_EXPECTED, built_unsupplied_found, duplicate_expected,
                             idle_class_found, no_buildings_zone, no_zone_years, outside_found, overlap_expected,
@@ -83,18 +82,6 @@ class ParquetReport(ProblemReport):
             self.con = None
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, severity: Severity, code: ReasonCode, layer: str, row_id: Any, fld: str | None,
-            found: Any, expected: str | None, row: int | None = None) -> None:
-        rid = None if row_id is None else str(row_id)
-        fs = None if found is None else str(found)
-        self.problems.append(Problem(severity, code, layer, rid, fld, fs, expected,
-                                     messages.render(code, layer=layer, row_id=rid, field=fld, found=fs,
-                                                     expected=expected, row=None if row is None else int(row)),
-                                     None if row is None else int(row)))
 
 
 # --------------------------------------------------------------------------- is it plain?
@@ -308,7 +295,7 @@ def _has(pkg: PlainPackage, layer: str, col: str) -> bool:
 
 
 def _run_checks(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, report: ParquetReport) -> None:
-    sink = _Sink()
+    sink = ProblemSink()
     order = _package_order(pkg)
     # normalize: area_m2 against the geometry's area (parcels)
     if _has(pkg, "parcels", "area_m2"):
@@ -418,7 +405,7 @@ def _run_checks(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, report: Parqu
     report.problems = sorted(sink.problems, key=lambda p: order_sev[p.severity])
 
 
-def _check_overlaps(con: duckdb.DuckDBPyConnection, sink: _Sink) -> None:
+def _check_overlaps(con: duckdb.DuckDBPyConnection, sink: ProblemSink) -> None:
     """Parcel pairs overlapping by more than the tolerance.
 
     DuckDB's spatial join finds the intersecting pairs; a pair whose bounding boxes overlap by no
@@ -456,7 +443,7 @@ def _check_overlaps(con: duckdb.DuckDBPyConnection, sink: _Sink) -> None:
                      ra)
 
 
-def _assign_buildings(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, sink: _Sink) -> None:
+def _assign_buildings(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, sink: ProblemSink) -> None:
     """The building → parcel assignment of :func:`jiyue.validate.assign_buildings`, in SQL.
 
     A footprint (present, not empty, valid) belongs to the parcel (a good polygon with an id)
@@ -536,7 +523,7 @@ def _assign_buildings(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, sink: _
                          straddle_found(oa, a, pid), STRADDLE_EXPECTED, row)
 
 
-def _check_buildings_given(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, report: ParquetReport, sink: _Sink,
+def _check_buildings_given(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, report: ParquetReport, sink: ProblemSink,
                            assigned: bool) -> None:
     from jiyue.findings import NO_BUILDINGS_EXPECTED
 
@@ -574,7 +561,7 @@ def _package_year(con: duckdb.DuckDBPyConnection, pkg: PlainPackage) -> int:
     return dt.date.today().year - 1
 
 
-def _check_zone_years_given(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, year: int, sink: _Sink) -> None:
+def _check_zone_years_given(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, year: int, sink: ProblemSink) -> None:
     absent = "zone_years" not in pkg.files
     have = "SELECT NULL::VARCHAR AS zone_code WHERE false" if absent else \
         f"SELECT zone_code FROM v_zone_years WHERE (year = {int(year)} OR year IS NULL) AND zone_code IS NOT NULL"

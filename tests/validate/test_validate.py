@@ -17,8 +17,9 @@ from factories import (X0, Y0, bow_tie, clean_package, edit, fix_credit_code, re
                        small_package)
 from jiyue import messages
 from jiyue.errors import ReasonCode, Severity
+from jiyue.findings import ProblemSink
 from jiyue.validate import (OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE, STRADDLE_TOLERANCE_M2,
-                            STRADDLE_TOLERANCE_SHARE, _check_required_values, _Sink, invalid_reason_zh,
+                            STRADDLE_TOLERANCE_SHARE, _check_required_values, invalid_reason_zh,
                             uscc_valid)
 from support import keyed, problems_of
 
@@ -91,7 +92,7 @@ def test_required_value_check_is_linear():
     df = pd.DataFrame({"enterprise_id": [f"E{i}" for i in range(n)], "name": [None] * n,
                        "_row": np.arange(1, n + 1)})
     df["_rid"] = df["enterprise_id"]
-    sink = _Sink()
+    sink = ProblemSink()
     for i in range(n):
         sink.add(Severity.ERROR, ReasonCode.BAD_DATE, "enterprises", f"E{i}", "founded", "x", "日期", i + 1)
     t = time.perf_counter()
