@@ -52,6 +52,12 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from jiyue.idle.facts import parcel_facts
+from jiyue.idle.idleness import assess_idle
+from jiyue.idle.penalties import contract_penalties
+from jiyue.idle.rules import load_rules
+from jiyue.landrules import M2_PER_HA, M2_PER_MU, add_years, floor_area, is_tall_storey, storey_factor
+
 __all__ = [
     "DEMO_YEAR",
     "DEMO_ZONE_CODE",
@@ -97,9 +103,6 @@ GUAIBAO_PHASE2_INVESTMENT_WAN = 120_000.0  # 总投资 12 亿元
 RECOVERED_BLOCK_M2 = 54_300.0  # 荣盛锦绣观邸项目面积 5.43 公顷 (five low-efficiency holders)
 EVALUATION_YEARS = (2018, 2019, 2020)  # "连续3年"
 
-M2_PER_HA = 10_000.0
-M2_PER_MU = 10_000.0 / 15.0  # 1 亩 = 10000/15 m²
-HIGH_STOREY_M = 8.0  # a storey taller than 8 m counts twice in the floor-area ratio
 CONTRACT_CUTOFF = dt.date(2016, 1, 1)  # "2016年以来出让的37宗工业企业"
 
 # GB/T 21010-2017 land-use codes used below (kept here so the mapping is visible in one place)
@@ -200,7 +203,6 @@ class Lot:
     supply_date: dt.date | None = None
     supply_method: str | None = None
     contract_no: str | None = None
-    idle: bool = False
     hightech: str | None = None
     parcel_id: str = ""
     story: str | None = None
@@ -224,13 +226,6 @@ def _rand_date(rng: np.random.Generator, start: dt.date, end: dt.date) -> dt.dat
 
 def _days(d: dt.date, n: float) -> dt.date:
     return d + dt.timedelta(days=int(round(n)))
-
-
-def _add_years(d: dt.date, years: int) -> dt.date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:  # 29 February
-        return d.replace(year=d.year + years, day=28)
 
 
 def _weighted(rng: np.random.Generator, items: Sequence[Any], weights: Sequence[float]) -> Any:
@@ -1066,7 +1061,6 @@ def _make_contracts(lots: list[Lot], firms: list[Firm], rng: np.random.Generator
         contracts.append(c)
         lot.contract_no, lot.supply_date = c.contract_no, s
         lot.supply_method = "listing"
-        lot.idle = lot.story in ("idle_not_started", "idle_halted")
         _settle_firm(c, rng)
     return contracts
 
@@ -1083,7 +1077,7 @@ def _contract_terms(no: str, lot: Lot, firm: Firm, signed: dt.date, rng: np.rand
     delivery = _days(signed, rng.uniform(20, 60))
     start = _days(delivery, 180)  # start within six months of delivery
     build_years = 3 if story == "approved_halt" else 2  # the halted project was granted three years
-    c = Contract(no, lot, firm, signed, delivery, start, _add_years(start, build_years), land_price,
+    c = Contract(no, lot, firm, signed, delivery, start, add_years(start, build_years), land_price,
                  total, story in STANDARD_LAND_STORIES)
     if story == "gov_delay":  # the land was handed over months late (cause gov_1)
         c.delivery = _days(signed, rng.uniform(200, 260))
@@ -1097,7 +1091,7 @@ def _contract_terms(no: str, lot: Lot, firm: Firm, signed: dt.date, rng: np.rand
         }
         # the agreed total investment is the committed intensity (land price included) × 亩
         c.total_investment = round(c.commit["commit_fai_per_mu"] * mu, 2)
-        c.review = _add_years(c.completion_agreed, REVIEW_AFTER_YEARS)
+        c.review = add_years(c.completion_agreed, REVIEW_AFTER_YEARS)
     return c
 
 
@@ -1434,7 +1428,7 @@ def _effective_floor_area(fp: Footprint) -> float:
     if not fp.floors:
         return 0.0
     footprint = _rect_area(fp.rect)
-    return footprint * fp.floors * (2 if (fp.storey_h or 0) > HIGH_STOREY_M else 1)
+    return footprint * fp.floors * storey_factor(fp.storey_h)  # jiyue.landrules: a storey above 8 m counts twice
 
 
 def _rect_area(r: Rect) -> float:
@@ -1481,8 +1475,8 @@ def _settle_far_commitments(contracts: list[Contract], footprints: list[Footprin
         while far() < target:
             buildings = [fp for fp in fps if fp.kind == "building"]
             low = [fp for fp in buildings
-                   if (fp.storey_h or 0) <= HIGH_STOREY_M and (fp.floors or 0) < MAX_PLANT_FLOORS]
-            high = [fp for fp in buildings if (fp.storey_h or 0) > HIGH_STOREY_M]
+                   if not is_tall_storey(fp.storey_h) and (fp.floors or 0) < MAX_PLANT_FLOORS]
+            high = [fp for fp in buildings if is_tall_storey(fp.storey_h)]
             yards = [fp for fp in fps if fp.kind == "yard"]
             if low:
                 fp = max(low, key=lambda f: (-(f.floors or 0), _rect_area(f.rect)))
@@ -1870,7 +1864,6 @@ def _parcels_frame(lots: list[Lot]) -> gpd.GeoDataFrame:
         "supply_date": pd.Series([x.supply_date for x in lots], dtype=object),
         "supply_method": [x.supply_method for x in lots],
         "contract_no": [x.contract_no for x in lots],
-        "idle": np.array([x.idle for x in lots], dtype=bool),
     }, geometry=geom, crs=CRS)
     return frame
 
@@ -1995,7 +1988,7 @@ def build_demo(seed: int = 2020) -> dict[str, pd.DataFrame | gpd.GeoDataFrame]:
         "level": ["national"], "category": ["etdz"], "eval_type": ["integrated"],
         "approved_area_ha": [round(grid.width * grid.height / M2_PER_HA, 2)],
     }, geometry=[zone_geom], crs=CRS)
-    return {
+    layers = {
         "zones": zones,
         "parcels": parcels,
         "buildings": _buildings_frame(footprints, rng),
@@ -2012,6 +2005,10 @@ def build_demo(seed: int = 2020) -> dict[str, pd.DataFrame | gpd.GeoDataFrame]:
             {"road_id": [r["road_id"] for r in roads], "name": [r["name"] for r in roads]},
             geometry=[shapely.LineString(np.array(r["coords"]) + [ORIGIN_E, ORIGIN_N]) for r in roads], crs=CRS),
     }
+    # the idle flag (G, 闲置土地) is the idle-land engine's finding on 2020-12-31, not a copy of its rule
+    idle = idle_parcels(layers)
+    parcels.insert(parcels.columns.get_loc("contract_no") + 1, "idle", parcels["parcel_id"].isin(idle).to_numpy())
+    return layers
 
 
 # --------------------------------------------------------------------------- writing
@@ -2045,114 +2042,41 @@ def _write_layer(frame: pd.DataFrame, path: Path, layer: str) -> None:
 
 
 # --------------------------------------------------------------------------- summary
-def _floor_area(buildings: pd.DataFrame, empty_floors: float = 0.0) -> pd.Series:
-    """Effective floor area per building (recorded, else footprint × floors, ×2 above 8 m).
+def _footprint(buildings: pd.DataFrame) -> pd.Series:
+    """Footprint per building: the recorded one, else the area of its shape (as an import does)."""
+    return buildings["footprint_m2"].fillna(pd.Series(shapely.area(buildings.geometry.values),
+                                                      index=buildings.index))
 
-    ``empty_floors`` is the number of floors assumed when ``floors`` is empty (the idle-land
-    and standard-land engines use 1; every demo building of kind ``building`` has floors).
+
+def _floor_area(buildings: pd.DataFrame) -> pd.Series:
+    """Floor area per building (:func:`jiyue.landrules.floor_area` on :func:`_footprint`)."""
+    return floor_area(buildings, footprint=_footprint(buildings))
+
+
+#: the idle-land engine's penalty kinds → the demo's breach reasons
+PENALTY_REASONS = {"late_start": "late_start", "late_completion": "late_completion",
+                   "investment_shortfall": "investment_short", "far_shortfall": "far_short"}
+IDLE_RULES = "order53-2012"
+
+
+def _contract_facts(layers: dict[str, Any]) -> dict[str, Any]:
+    """The idle-land engine's facts of every contract parcel, by parcel id.
+
+    The engine reads imported tables, where a building without a recorded footprint has the
+    area of its shape as ``footprint_eff_m2`` (:mod:`jiyue.normalize`); the demo's layers are
+    handed over the same way, so the engine sees the floor area an import would give it.
     """
-    footprint = buildings["footprint_m2"].fillna(pd.Series(shapely.area(buildings.geometry.values),
-                                                           index=buildings.index))
-    floors = buildings["floors"].astype("Float64").fillna(empty_floors).astype(float)
-    double = np.where(buildings["storey_height_m"].fillna(0) > HIGH_STOREY_M, 2.0, 1.0)
-    return buildings["floor_area_m2"].fillna(footprint * floors * double)
+    ids = layers["contracts"]["parcel_id"].astype(str).tolist()
+    b = layers.get("buildings")
+    if b is not None and len(b):
+        layers = {**layers, "buildings": b.assign(footprint_eff_m2=_footprint(b))}
+    return {f.parcel_id: f for f in parcel_facts(layers, parcel_ids=ids)}
 
 
-EVENT_ORDER = ("delivered", "permit", "delayed", "commenced", "halted", "resumed", "completed", "accepted",
-               "in_production", "reviewed")  # same-day order of progress events
-
-
-def _anniversary(d: dt.date, years: int = 1) -> dt.date:
-    """The date ``years`` full years after ``d`` (29 February → 28 February)."""
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, day=28)
-
-
-def _date(v: Any) -> dt.date | None:
-    return None if v is None or pd.isna(v) else pd.Timestamp(v).date()
-
-
-def _num(v: Any) -> float | None:
-    return None if v is None or pd.isna(v) else float(v)
-
-
-def _contract_breaches(c: Any, events: list[dict[str, Any]], floor_area: float | None, area: float | None,
-                       as_of: dt.date) -> list[str]:
-    """The breach reasons of one contract (see :func:`breach_reasons`); ``events`` in order."""
-    ev = [e for e in events if e["date"] <= as_of]
-
-    def first(kind: str, until: dt.date = as_of) -> dt.date | None:
-        return next((e["date"] for e in ev if e["event"] == kind and e["date"] <= until), None)
-
-    def latest(name: str) -> float | None:
-        vals = [e[name] for e in ev if e[name] is not None]
-        return vals[-1] if vals else None
-
-    start, due = _date(c.start_agreed), _date(c.completion_agreed)
-    price, total = _num(c.land_price_wan), _num(c.total_investment_wan)
-    delivered = _date(c.delivery_date)
-    permit, milestone = first("permit"), first("commenced")
-    commenced = max(permit, milestone) if permit and milestone else None  # permit AND milestone
-    done = first("completed") or first("accepted")
-
-    def cause(end: dt.date) -> str:
-        delays = [e for e in ev if e["event"] == "delayed" and e["cause"] and e["date"] <= end]
-        if delays:
-            return str(delays[-1]["cause"])
-        handed = delivered if delivered is not None and delivered <= end else first("delivered", end)
-        if start is not None and handed is not None and handed > start:
-            return "gov_1"  # the land was handed over after the agreed start
-        return "enterprise"
-
-    reasons = []
-    if start is not None and (_num(c.late_start_permille) or 0) > 0:
-        end = commenced or as_of
-        if end > start and cause(end) == "enterprise":
-            reasons.append("late_start")
-    if due is not None and (_num(c.late_completion_permille) or 0) > 0:
-        end = done or as_of
-        halted_days, since = 0, None
-        for e in ev:
-            if e["date"] > end:
-                break
-            if e["event"] == "halted" and e["approved"]:
-                since = e["date"]
-            elif e["event"] == "resumed" and since is not None:
-                halted_days += (e["date"] - since).days
-                since = None
-        halted_days += (end - since).days if since is not None else 0
-        if (end - due).days - halted_days > 0 and cause(end) == "enterprise":
-            reasons.append("late_completion")
-    invested = latest("invested_wan")
-    if total is None and _num(c.commit_fai_per_mu) and area:
-        total = float(c.commit_fai_per_mu) * area / M2_PER_MU
-    if done is not None and total is not None and invested is not None and invested + (price or 0.0) < total:
-        reasons.append("investment_short")
-    far = _num(c.commit_far)
-    if done is not None and far and area and floor_area is not None and floor_area / area < far:
-        reasons.append("far_short")
-    idle = False
-    if commenced is None:
-        anchor = start or (_anniversary(delivered) if delivered else None)
-        idle = anchor is not None and as_of >= _anniversary(anchor)
-    elif done is None:
-        halt = None
-        for e in ev:
-            if e["date"] < commenced:
-                continue
-            if e["event"] == "halted":
-                halt = e
-            elif e["event"] in ("resumed", "completed", "accepted"):
-                halt = None
-        if halt is not None and not halt["approved"] and as_of >= _anniversary(halt["date"]):
-            dev, net = latest("developed_area_m2"), (total or 0.0) - (price or 0.0)
-            idle = bool((dev is not None and area and dev < area / 3)
-                        or (invested is not None and net > 0 and invested < net / 4))
-    if idle:
-        reasons.append("idle")
-    return reasons
+def idle_parcels(layers: dict[str, Any], as_of: dt.date = AS_OF) -> set[str]:
+    """The contract parcels the idle-land engine (``jiyue idle``, rules ``order53-2012``) finds idle."""
+    rules = load_rules(IDLE_RULES)
+    return {pid for pid, f in _contract_facts(layers).items() if assess_idle(f, rules, as_of).idle}
 
 
 def breach_reasons(layers: dict[str, Any], as_of: dt.date = AS_OF) -> pd.DataFrame:
@@ -2180,27 +2104,14 @@ def breach_reasons(layers: dict[str, Any], as_of: dt.date = AS_OF) -> pd.DataFra
     Late-start and late-completion penalties need a per-day rate (``late_*_permille``); the
     demo's contracts carry 1 ‰.
     """
-    contracts, progress, parcels = layers["contracts"], layers["progress"], layers["parcels"]
-    area = parcels.set_index("parcel_id")["area_m2"]
-    b = layers.get("buildings")
-    floor = None
-    if b is not None and len(b):
-        fa = _floor_area(b, empty_floors=1.0)
-        bld = b["kind"].fillna("building") == "building"
-        floor = fa[bld].groupby(b.loc[bld, "parcel_id"]).sum()
-    rank = {e: k for k, e in enumerate(EVENT_ORDER)}
-    events: dict[str, list[dict[str, Any]]] = {}
-    for r in progress.to_dict(orient="records"):
-        events.setdefault(str(r["contract_no"]), []).append({
-            "date": _date(r["date"]), "event": r["event"], "developed_area_m2": _num(r.get("developed_area_m2")),
-            "invested_wan": _num(r.get("invested_wan")),
-            "approved": None if r.get("approved") is None or pd.isna(r.get("approved")) else bool(r["approved"]),
-            "cause": None if r.get("cause") is None or pd.isna(r.get("cause")) else str(r["cause"])})
+    rules = load_rules(IDLE_RULES)
+    facts = _contract_facts(layers)
     out = []
-    for c in contracts.itertuples(index=False):
-        ev = sorted(events.get(str(c.contract_no), []), key=lambda e: (e["date"], rank.get(e["event"], 99)))
-        fl = None if floor is None or c.parcel_id not in floor.index else float(floor[c.parcel_id])
-        reasons = _contract_breaches(c, ev, fl, _num(area.get(c.parcel_id)), as_of)
+    for c in layers["contracts"].itertuples(index=False):
+        f = facts[str(c.parcel_id)]
+        reasons = [PENALTY_REASONS[p["kind"]] for p in contract_penalties(f, rules, as_of)]
+        if assess_idle(f, rules, as_of).idle:
+            reasons.append("idle")
         out.append({"contract_no": c.contract_no, "parcel_id": c.parcel_id, "reasons": reasons})
     return pd.DataFrame(out)
 
@@ -2243,7 +2154,7 @@ def demo_summary(layers: dict[str, Any]) -> dict[str, Any]:
     cls = b["parcel_id"].map(p.set_index("parcel_id")["build_class"])
     bld = b["kind"].fillna("building") == "building"
     fa = _floor_area(b)
-    footprint = b["footprint_m2"].fillna(pd.Series(shapely.area(b.geometry.values), index=b.index))
+    footprint = _footprint(b)
     on_a = bld & cls.str.startswith("A").fillna(False)
     on_a2 = cls == "A2"
     zy = layers["zone_years"].set_index("year").loc[DEMO_YEAR]

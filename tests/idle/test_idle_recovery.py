@@ -17,7 +17,7 @@ from jiyue.idle.recovery import (
     waterfall,
 )
 from jiyue.idle.recovery_file import RecoveryFileError, load_case, parse_case
-from jiyue.units import mu_to_m2
+from jiyue.landrules import mu_to_m2
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "jiyue" / "idle" / "examples" / "liaocheng-5.43ha.toml"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from jiyue.errors import ProfileError
-from jiyue.idle.calendar import add_years, full_years, months_begun
+from jiyue.landrules import add_years, full_years, months_begun
 from jiyue.idle.facts import facts
 from jiyue.idle.idleness import assess_idle
 from jiyue.idle.rules import Rules, builtin_rules, load_rules, parse_rules

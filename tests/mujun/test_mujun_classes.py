@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from jiyue.mujun import land
+from jiyue.landrules import m2_to_mu
 from jiyue.mujun.scheme import load_scheme
 from mujun_factories import results, row, run, scheme
 
@@ -108,13 +108,13 @@ def test_scope_industries_flags_and_land_thresholds() -> None:
     rows = [row("util", 10.0, industry_code="D4411", tax_wan=10.0), row("shop", 10.0, industry_code="F5211"),
             row("nocode", 10.0, industry_code=None, tax_wan=10.0), row("ex", 10.0, flags="exempt"),
             row("small", 2.99, scale="below", tax_wan=10.0),
-            row("edge", float(land.m2_to_mu(2000.0)), scale="below", tax_wan=10.0),
+            row("edge", float(m2_to_mu(2000.0)), scale="below", tax_wan=10.0),
             row("noland", 0.0, tax_wan=10.0)]
     r = results(run(rows, "shandong-2019"))
     assert r["util"]["status"] == "excluded" and r["shop"]["status"] == "excluded" and r["ex"]["status"] == "excluded"
     assert r["nocode"]["status"] == "rated"
     assert r["small"]["status"] == "out_of_scope"  # 规下 below 3 亩 (昌乐)
-    assert land.m2_to_mu(2000.0) == 3.0 and r["edge"]["status"] == "rated"  # 2 000 m² = exactly 3 亩, inclusive
+    assert m2_to_mu(2000.0) == 3.0 and r["edge"]["status"] == "rated"  # 2 000 m² = exactly 3 亩, inclusive
     assert r["noland"]["status"] == "out_of_scope"
 
 

@@ -9,9 +9,10 @@ Rules (documented in docs/indicators.md):
 * parcel area = official ``area_m2`` when given, else the projected geometry area;
 * a building belongs to the parcel holding its footprint's representative point (or its own
   ``parcel_id``), computed at import (``parcel_eff``);
-* floor area = ``floor_area_m2``, else footprint × floors (1 when empty), doubled when
-  ``storey_height_m`` > 8 m; only ``kind = building`` has floor area and counts in building
-  density; buildings, structures and yards all count in the industrial building coefficient;
+* floor area = :func:`jiyue.landrules.floor_area_sql` (``floor_area_m2``, else footprint × floors,
+  1 when empty, a storey higher than 8 m counting twice); only ``kind = building`` has floor area
+  and counts in building density; buildings, structures and yards all count in the industrial
+  building coefficient;
 * G (idle) = Σ area of parcels with ``idle = true``; H = Σ area with a high-tech class;
 * a zone with no building at all (no buildings layer, an empty one, or none inside the zone's
   parcels) has no building totals: FA_A, FP_A, FA_A2 and FPALL_A2 are missing, not 0.
@@ -24,8 +25,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-# storey taller than this counts twice when floor area is derived (工业项目建设用地控制指标)
-TALL_STOREY_M = 8.0
+from jiyue.landrules import floor_area_sql
 
 CLASS_FILTERS: dict[str, str] = {
     "A": "build_class LIKE 'A%'",
@@ -70,14 +70,6 @@ BUILDING_KEYS = ["FA_A", "FP_A", "FA_A2", "FPALL_A2"]
 # code 06xx, or a 2023 用地用海 code 1001 (工业) / 1101 (仓储)
 INDUSTRIAL_SUPPLY = ("(build_class = 'A2' OR land_use_code LIKE '06%' OR land_use_code LIKE '1001%' "
                      "OR land_use_code LIKE '1101%')")
-
-
-def floor_area_sql(alias: str = "") -> str:
-    """SQL expression of a building's floor area (m²) under the documented rule."""
-    a = f"{alias}." if alias else ""
-    return (f"CASE WHEN COALESCE({a}kind, 'building') = 'building' THEN COALESCE({a}floor_area_m2, "
-            f"{a}footprint_eff_m2 * COALESCE({a}floors, 1) * "
-            f"CASE WHEN {a}storey_height_m > {TALL_STOREY_M} THEN 2 ELSE 1 END) END")
 
 
 def select_snapshots(con: duckdb.DuckDBPyConnection, selection: Sequence[tuple[int, str, int]], *,

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from jiyue import store
-from jiyue.evaluation.accounting import floor_area_sql
+from jiyue.landrules import floor_area_sql
 from jiyue.evaluation.profile import Profile, load_profile
 from jiyue.evaluation.service import evaluate_selection
 

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from jiyue.units import M2_PER_HA
+from jiyue.landrules import M2_PER_HA
 
 
 @dataclass(frozen=True)

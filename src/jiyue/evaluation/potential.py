@@ -19,7 +19,7 @@ import pandas as pd
 
 from jiyue.evaluation.indicators import INDICATORS
 from jiyue.evaluation.profile import Profile
-from jiyue.units import M2_PER_HA
+from jiyue.landrules import M2_PER_HA
 
 
 def _ha(v: Any) -> float:

@@ -26,7 +26,7 @@ from jiyue.evaluation.indicators import INDICATORS, TYPE_INDICATORS, compute
 from jiyue.evaluation.potential import potentials, years_of_supply
 from jiyue.evaluation.profile import Node, Profile, load_profile
 from jiyue.evaluation.scoring import score_zone
-from jiyue.units import M2_PER_HA
+from jiyue.landrules import M2_PER_HA
 
 if TYPE_CHECKING:  # the reading stack (geopandas, GDAL) loads only when a package file is opened
     from jiyue.validate import Report

@@ -34,7 +34,7 @@ from jiyue.idle.rules import Rules, load_rules
 from jiyue.idle.service import assess_parcel, facts_of, load_for, resolve_as_of
 from jiyue.ledger import service as ledger
 from jiyue.ledger.schema import SCHEMA_VERSION, ensure_schema, has_ledger, schema_version
-from jiyue.units import M2_PER_HA
+from jiyue.landrules import M2_PER_HA
 
 KIND = "idle_land"
 PROGRESS_FIGURES = ("area_revitalised_m2", "fee_collected_wan", "penalty_collected_wan", "recovered_area_m2",

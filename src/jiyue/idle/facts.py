@@ -18,8 +18,7 @@ import pandas as pd
 from jiyue.values import to_num as _num, to_text as _text, to_bool as _bool  # noqa: F401 (re-exported names)
 
 from jiyue.idle.calendar import to_date
-
-HIGH_STOREY_M = 8.0  # a storey higher than 8 m counts twice in the floor area (control indicators)
+from jiyue.landrules import floor_area, is_building
 
 # event order within one day (a permit before the works, a halt before a resumption …)
 EVENT_ORDER = {e: i for i, e in enumerate(
@@ -135,18 +134,6 @@ def facts(parcel_id: str = "P1", **kw: Any) -> ParcelFacts:
 
 
 # --------------------------------------------------------------------------- from the tables
-def _floor_area(b: pd.DataFrame) -> pd.Series:
-    """Floor area per building: recorded, else footprint × floors (×2 for storeys above 8 m)."""
-    footprint = pd.to_numeric(b.get("footprint_eff_m2", b.get("footprint_m2")), errors="coerce")
-    if "footprint_m2" in b:
-        footprint = pd.to_numeric(b["footprint_m2"], errors="coerce").fillna(footprint)
-    floors = pd.to_numeric(b.get("floors"), errors="coerce").fillna(1.0)
-    height = pd.to_numeric(b.get("storey_height_m"), errors="coerce").fillna(0.0)
-    double = (height > HIGH_STOREY_M).map({True: 2.0, False: 1.0})
-    recorded = pd.to_numeric(b.get("floor_area_m2"), errors="coerce")
-    return recorded.fillna(footprint * floors * double)
-
-
 def _building_totals(buildings: pd.DataFrame) -> tuple[dict[str, float], dict[str, float]]:
     """(floor area of buildings, footprint of all kinds) per parcel."""
     if buildings is None or len(buildings) == 0:
@@ -157,12 +144,11 @@ def _building_totals(buildings: pd.DataFrame) -> tuple[dict[str, float], dict[st
         pid = pid.fillna(b["parcel_id"])
     b["_pid"] = pid
     b = b[b["_pid"].notna()]
-    kind = b["kind"].fillna("building") if "kind" in b else pd.Series("building", index=b.index)
     fp = pd.to_numeric(b.get("footprint_eff_m2", b.get("footprint_m2")), errors="coerce")
     if "footprint_m2" in b:
         fp = pd.to_numeric(b["footprint_m2"], errors="coerce").fillna(fp)
-    fa = _floor_area(b)
-    floor = fa[kind == "building"].groupby(b.loc[kind == "building", "_pid"]).sum()
+    bld = is_building(b)
+    floor = floor_area(b, footprint=fp)[bld].groupby(b.loc[bld, "_pid"]).sum()  # jiyue.landrules
     foot = fp.groupby(b["_pid"]).sum()
     return {str(k): float(v) for k, v in floor.items()}, {str(k): float(v) for k, v in foot.items()}
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from jiyue.idle.calendar import add_years, full_years, months_begun
+from jiyue.landrules import add_years, full_years, months_begun
 from jiyue.idle.facts import Event, ParcelFacts
 from jiyue.idle.rules import Rules, share
 

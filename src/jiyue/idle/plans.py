@@ -33,7 +33,8 @@ import datetime as dt
 from typing import Any
 
 from jiyue.idle import labels
-from jiyue.idle.calendar import add_years, to_date
+from jiyue.idle.calendar import to_date
+from jiyue.landrules import add_years
 from jiyue.idle.rules import Rules
 
 NEGOTIATED = ("extend", "change_use", "temporary_use", "paid_recovery", "swap", "other_negotiated")

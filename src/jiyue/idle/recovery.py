@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from jiyue.units import M2_PER_HA, M2_PER_MU
+from jiyue.landrules import M2_PER_HA, M2_PER_MU
 
 PATHWAYS = {
     "free_recovery": "企业原因闲置土地无偿收回",

@@ -57,7 +57,7 @@ from jiyue.idle.recovery import (
     Flow,
     floor_revenue_wan,
 )
-from jiyue.units import M2_PER_HA, M2_PER_MU
+from jiyue.landrules import M2_PER_HA, M2_PER_MU
 
 
 class RecoveryFileError(JiyueError):

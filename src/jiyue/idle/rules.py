@@ -20,7 +20,7 @@ from jiyue.codes import CAUSES, SUPPLY_CLASSES, SUPPLY_METHODS, VETO_EVENTS
 from jiyue.errors import ProfileError
 from jiyue.rulefiles import Problems, builtin_names, lookup, parse_toml, read_text, resolve_refs
 from jiyue.idle import labels
-from jiyue.idle.calendar import LEAP_RULES
+from jiyue.landrules import LEAP_RULES
 
 DEFAULT_RULES = "order53-2012"
 LOW_EFFICIENCY_SETS = ("L1", "L2", "benchmark")

@@ -32,7 +32,7 @@ from jiyue.idle.penalties import KINDS, contract_penalties
 from jiyue.idle.rules import Rules, load_rules
 from jiyue.idle.stock import CATEGORIES, LABELS as STOCK_LABELS, stock_category
 from jiyue.sources import Tables, load_tables
-from jiyue.units import M2_PER_HA
+from jiyue.landrules import M2_PER_HA
 
 
 def _ratio(x: float | None) -> float | None:

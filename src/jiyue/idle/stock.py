@@ -30,7 +30,7 @@ from jiyue.idle import labels
 from jiyue.idle.facts import ParcelFacts
 from jiyue.idle.idleness import commenced_on, completed_on, exact, in_production_on, latest_value
 from jiyue.idle.rules import Rules
-from jiyue.units import M2_PER_MU
+from jiyue.landrules import M2_PER_MU
 
 CATEGORIES = ("unsupplied", "unused", "unfinished", "not_operating", "below_target", "normal")
 LABELS = labels.STOCK  # the Chinese label of each code (正常 for ``normal``)

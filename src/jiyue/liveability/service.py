@@ -17,6 +17,7 @@ import shapely
 
 import jiyue
 from jiyue.evaluation.service import open_source
+from jiyue.landrules import floor_area_sql
 from jiyue.liveability.engine import Inputs, analyse
 from jiyue.liveability.rules import Rules, load_rules
 
@@ -54,9 +55,10 @@ def load_inputs(con: duckdb.DuckDBPyConnection, snap: tuple[int, str, int]) -> I
                              ST_AsWKB(geom) AS wkb FROM parcels WHERE import_id = ? AND zone_code = ?
                              ORDER BY parcel_id""", [imp, zone]).fetchdf()
     parcels["geometry"] = _geoms(parcels)
-    buildings = con.execute("""
+    # residents are shared out by real floor space (建筑面积): no doubling of high storeys (jiyue.landrules)
+    buildings = con.execute(f"""
         SELECT b.building_id, b.parcel_eff AS parcel_id, b.kind,
-               coalesce(b.floor_area_m2, b.footprint_eff_m2 * coalesce(b.floors, 1)) AS floor_area_m2,
+               {floor_area_sql("b", tall_storeys=False)} AS floor_area_m2,
                b.extra, ST_AsWKB(b.geom) AS wkb
         FROM buildings b JOIN parcels p ON p.import_id = b.import_id AND p.parcel_id = b.parcel_eff
         WHERE b.import_id = ? AND p.zone_code = ? ORDER BY b.building_id""", [imp, zone]).fetchdf()

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from jiyue.codes import SCALES
+from jiyue.landrules import m2_to_mu, mu_to_m2
 from jiyue.mujun import labels, land
 
 CONTRACT_VARIABLES = ["tax_wan", "revenue_wan", "value_added_wan", "output_wan", "energy_tce", "emission_t",
@@ -185,7 +186,7 @@ def _with_land(f: pd.DataFrame, acc: pd.DataFrame) -> pd.DataFrame:
     f = f.copy()
     for c in ("own_m2", "leased_in_m2", "leased_out_m2", "land_m2", "lease_clipped"):
         f[c] = acc[c].to_numpy()
-    f["land_mu"] = land.m2_to_mu(f["land_m2"].astype(float))
+    f["land_mu"] = m2_to_mu(f["land_m2"].astype(float))
     return f
 
 
@@ -225,8 +226,8 @@ def synthetic_frame(n: int, year: int = 2022, seed: int = 42, *, missing_share: 
         "veto": np.where(rng.random(n) < 0.01, "safety_accident", None),
         "flags": np.where(rng.random(n) < 0.02, "major_project", np.where(rng.random(n) < 0.05, "high_tech", None)),
         "past_class": None,
-        "own_m2": land_mu * 10000.0 / 15.0, "leased_in_m2": 0.0, "leased_out_m2": 0.0,
-        "land_m2": land_mu * 10000.0 / 15.0, "land_mu": land_mu, "lease_clipped": False,
+        "own_m2": mu_to_m2(land_mu), "leased_in_m2": 0.0, "leased_out_m2": 0.0,
+        "land_m2": mu_to_m2(land_mu), "land_mu": land_mu, "lease_clipped": False,
     })
     for c in ("emission_t", "rd_wan", "energy_tce", "employees", "tax_wan"):
         miss = rng.random(n) < (missing_share * (3 if c == "emission_t" else 1))

@@ -12,7 +12,9 @@ The rule (docs/sources/per-mu-schemes.md §A.6, recommended wording [U]; documen
   is the enterprise. Land leased to a firm that is not evaluated stays with the lessor, so the
   same land is counted exactly once.
 - A lease given as floor space (``floor_m2`` of the building on ``parcel_id``) counts as land in
-  proportion to its share of the parcel's floor area (floor share × parcel area) [U].
+  proportion to its share of the parcel's floor space (floor share × parcel area) [U]. The floor
+  space is :func:`jiyue.landrules.floor_area` with ``tall_storeys=False``: a lease is of real
+  floor space (建筑面积), so a high-bay storey is not doubled here as it is for the FAR (计容).
 - Leased-out land larger than the lessor's own + leased-in land is clipped: the lessor's land
   becomes 0 and the reason says so.
 """
@@ -22,12 +24,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from jiyue import landrules
 from jiyue.errors import UsageError
 from jiyue.mujun import labels
 from jiyue.normalize import parse_numbers
 from jiyue.schema import YEAR_MAX, YEAR_MIN
 
-M2_PER_MU_NUM, M2_PER_MU_DEN = 10_000.0, 15.0  # 1 亩 = 10000/15 m² (jiyue.units.M2_PER_MU)
 LEASE_FIELDS = {  # canonical -> accepted column names (English, Chinese)
     "lessee_id": ("lessee_id", "承租方", "承租企业", "承租企业编号"),
     "lessor_id": ("lessor_id", "出租方", "出租企业", "出租企业编号"),
@@ -38,11 +40,6 @@ LEASE_FIELDS = {  # canonical -> accepted column names (English, Chinese)
     "end_year": ("end_year", "终止年度", "到期年度"),
 }
 LEASE_COLUMNS = list(LEASE_FIELDS)
-
-
-def m2_to_mu(m2: np.ndarray | pd.Series | float) -> np.ndarray | pd.Series | float:
-    """m² → 亩 as m² × 15 / 10000, so that e.g. 2000 m² is exactly 3 亩 (no float drift)."""
-    return m2 * M2_PER_MU_DEN / M2_PER_MU_NUM
 
 
 def own_land(parcels: pd.DataFrame) -> pd.Series:
@@ -159,11 +156,7 @@ def _floor_share_land(lz: pd.DataFrame, parcels: pd.DataFrame | None, buildings:
     parea = pd.to_numeric(parcels[pa_col], errors="coerce").groupby(parcels["parcel_id"].astype(str)).sum()
     b = buildings
     pid = b["parcel_eff"] if "parcel_eff" in b.columns else b.get("parcel_id")
-    fa = pd.to_numeric(b.get("floor_area_m2"), errors="coerce")
-    fp_col = "footprint_eff_m2" if "footprint_eff_m2" in b.columns else "footprint_m2"
-    fp = pd.to_numeric(b.get(fp_col), errors="coerce")
-    fl = pd.to_numeric(b.get("floors"), errors="coerce").fillna(1.0)
-    floor_area = fa.where(fa.notna(), fp * fl).fillna(0.0)
+    floor_area = landrules.floor_area(b, tall_storeys=False).fillna(0.0)  # real floor space, no 8 m doubling
     total = floor_area.groupby(pid.astype(str)).sum()
     pids = lz["parcel_id"].astype(str)
     tot = pids.map(total).astype(float)

@@ -32,7 +32,7 @@ import duckdb
 
 from jiyue import codes
 from jiyue.errors import UsageError
-from jiyue.evaluation.accounting import floor_area_sql
+from jiyue.landrules import floor_area_sql
 from jiyue.evaluation.indicators import INDICATORS
 from jiyue.evaluation.profile import Profile, load_profile
 from jiyue.evaluation.scoring import effective_weights

@@ -16,7 +16,6 @@ from typing import Any
 
 import pandas as pd
 
-from jiyue.evaluation.accounting import TALL_STOREY_M
 from jiyue.standard_land import labels
 from jiyue.standard_land.checks import (Check, _g, _m, _pct, consequences, indicator_check, pending,
                                         time_check)
@@ -26,7 +25,7 @@ from jiyue.standard_land.measures import Figures, Site, enterprise_figures, revi
 from jiyue.standard_land.rules import LibraryRow, Rules
 from jiyue.standard_land.supervision import (completion_date, due_and_overdue, milestones, review_due,
                                              to_number)
-from jiyue.units import M2_PER_MU
+from jiyue.landrules import M2_PER_MU, TALL_STOREY_M
 
 
 def assess_contract(contract: dict[str, Any], events: Sequence[Event], as_of: dt.date, *, site: Site,

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from jiyue.landrules import add_years
 from jiyue.standard_land import labels
 from jiyue.standard_land.indicators import ALL
 from jiyue.standard_land.lifecycle import Event
@@ -73,14 +74,6 @@ def shortfall_ratio(committed: float, actual: float, direction: str = "min") -> 
     return max(0.0, gap / committed)
 
 
-def anniversary(d: dt.date, years: int) -> dt.date:
-    """The date ``years`` years after ``d`` (29 Feb → 28 Feb in a common year)."""
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, day=28)
-
-
 def idle_route(start_agreed: dt.date | None, commenced: dt.date | None, as_of: dt.date,
                land_price_wan: float | None, idle: IdleRoute | None = None) -> dict[str, Any]:
     """Where a not-yet-started project stands on the idle-land route (Order 53; example C12).
@@ -92,8 +85,8 @@ def idle_route(start_agreed: dt.date | None, commenced: dt.date | None, as_of: d
     idle = idle or IdleRoute()
     if start_agreed is None or (commenced is not None and commenced <= as_of):
         return {"status": "none", "since": None, "fee_wan": None}
-    fee_from = anniversary(start_agreed, idle.fee_after_years)
-    recover_from = anniversary(start_agreed, idle.recovery_after_years)
+    fee_from = add_years(start_agreed, idle.fee_after_years)
+    recover_from = add_years(start_agreed, idle.recovery_after_years)
     fee = idle.fee_share * land_price_wan if land_price_wan is not None else None
     if as_of >= recover_from:
         return {"status": "recovery", "since": recover_from, "fee_wan": fee}
@@ -269,10 +262,10 @@ def consequences(checks: Sequence[Check], *, start_agreed: dt.date | None, comme
         route = idle_route(start_agreed, commenced, as_of, land_price_wan, idle)
         if route["status"] != "none":
             out.append({"kind": "idle_land_referral", "amount_wan": _round(route["fee_wan"]),
-                        "since": anniversary(start_agreed, idle.fee_after_years).isoformat(),  # type: ignore[arg-type]
+                        "since": add_years(start_agreed, idle.fee_after_years).isoformat(),  # type: ignore[arg-type]
                         "basis": labels.CONSEQUENCE_BASIS["idle_fee"].format(
                             agreed=start_agreed, years=idle.fee_after_years,
-                            since=anniversary(start_agreed, idle.fee_after_years),  # type: ignore[arg-type]
+                            since=add_years(start_agreed, idle.fee_after_years),  # type: ignore[arg-type]
                             share=_pct(idle.fee_share).rstrip("0").rstrip("."), price=_m(land_price_wan),
                             fee=_m(route["fee_wan"]))})
         if route["status"] == "recovery":
@@ -281,7 +274,7 @@ def consequences(checks: Sequence[Check], *, start_agreed: dt.date | None, comme
                             agreed=start_agreed, years=idle.recovery_after_years, since=route["since"])})
     if open_halt is not None and not open_halt[1]:
         since = open_halt[0]
-        if as_of >= anniversary(since, idle.halt_referral_years):
+        if as_of >= add_years(since, idle.halt_referral_years):
             out.append({"kind": "idle_land_referral", "amount_wan": None, "since": since.isoformat(),
                         "basis": labels.CONSEQUENCE_BASIS["halt_referral"].format(since=since)})
     return out

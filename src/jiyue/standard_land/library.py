@@ -14,11 +14,10 @@ import re
 from typing import Any
 
 from jiyue.errors import UsageError
+from jiyue.landrules import M2_PER_MU, add_months, add_years
 from jiyue.standard_land import labels
-from jiyue.standard_land.checks import anniversary
 from jiyue.standard_land.indicators import COMMITMENTS, CONTROLS
 from jiyue.standard_land.rules import LibraryRow, Rules, Term
-from jiyue.units import M2_PER_MU
 
 INDUSTRY_CODE = re.compile(r"^[A-T]\d{2,4}$")
 INDUSTRIAL_CLASSES = ("A2", "B21", "B11")
@@ -185,20 +184,9 @@ def _deadlines(row: LibraryRow, rules: Rules, delivery: dt.date | None) -> dict[
                            "late_start_permille": rules.timing.late_start_permille,
                            "late_completion_permille": rules.timing.late_completion_permille}
     if delivery is not None:
-        start = _add_months(delivery, months)
-        completion = anniversary(start, years)
+        start = add_months(delivery, months)
+        completion = add_years(start, years)
         out["dates"] = {"delivery": delivery.isoformat(), "start": start.isoformat(),
                         "completion": completion.isoformat(),
-                        "production_review": anniversary(completion, review).isoformat()}
+                        "production_review": add_years(completion, review).isoformat()}
     return out
-
-
-def _add_months(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    for day in (d.day, 30, 29, 28):
-        try:
-            return d.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise ValueError(d)  # pragma: no cover

@@ -1,9 +1,9 @@
 """What a contract's parcel and enterprise actually achieved: the figures the checks compare.
 
 * **Site** (at acceptance): land area, floor area and footprints of the buildings on the parcel.
-  Floor area follows the rule of :mod:`jiyue.evaluation.accounting` (``floor_area_sql``):
+  Floor area is :func:`jiyue.landrules.floor_area` (the evaluation's rule):
   ``floor_area_m2`` when recorded, else footprint × floors (1 when empty), doubled when
-  ``storey_height_m`` exceeds :data:`jiyue.evaluation.accounting.TALL_STOREY_M` (8 m); only
+  ``storey_height_m`` exceeds :data:`jiyue.landrules.TALL_STOREY_M` (8 m); only
   ``kind = building`` has floor area; buildings, structures and yards all count in the
   building coefficient (建筑系数). A building belongs to the parcel in ``parcel_eff`` (assigned at
   validation from its footprint) or, without it, to its own ``parcel_id``.
@@ -21,21 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jiyue.evaluation.accounting import TALL_STOREY_M
-from jiyue.units import M2_PER_MU
+from jiyue import landrules
+from jiyue.landrules import M2_PER_MU
 
 
 def floor_area(buildings: pd.DataFrame) -> pd.Series:
     """Floor area (m²) of each building row under the accounting rule; 0 for structures and yards."""
     if buildings.empty:
         return pd.Series(dtype=float)
-    kind = buildings.get("kind", pd.Series(None, index=buildings.index)).fillna("building")
-    footprint = _col(buildings, "footprint_eff_m2").fillna(_col(buildings, "footprint_m2"))
-    floors = _col(buildings, "floors").fillna(1.0)
-    tall = _col(buildings, "storey_height_m").fillna(0.0) > TALL_STOREY_M
-    derived = footprint * floors * np.where(tall, 2.0, 1.0)
-    fa = _col(buildings, "floor_area_m2").fillna(derived)
-    return fa.where(kind == "building", 0.0)
+    return landrules.floor_area(buildings).where(landrules.is_building(buildings), 0.0)
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:

@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from jiyue.standard_land.checks import anniversary
+from jiyue.landrules import add_years
 from jiyue.standard_land.indicators import COMMITMENTS
 from jiyue.standard_land.lifecycle import Timeline, to_date
 from jiyue.standard_land.rules import Rules
@@ -44,7 +44,7 @@ def review_due(contract: dict[str, Any], tl: Timeline, rules: Rules) -> dt.date 
     if agreed is not None:
         return agreed
     base = tl.date("in_production") or to_date(contract.get("completion_agreed"))
-    return anniversary(base, rules.timing.review_after_years) if base is not None else None
+    return add_years(base, rules.timing.review_after_years) if base is not None else None
 
 
 def has_output_commitment(contract: dict[str, Any]) -> bool:
