@@ -178,10 +178,38 @@ def test_rule_catalogue_is_up_to_date():
     doc = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
     assert doc.read_text(encoding="utf-8") == page, "docs/rules.md is out of date: run `make rules-doc`"
     for f in ("national-controls.toml", "tdt1029-2017.toml", "circular.toml", "shandong-2019.toml",
-              "policy-shandong-2022.toml", "order53-2012.toml", "default.toml"):
+              "policy-shandong-2022.toml", "order53-2012.toml", "default.toml", "gb50180-2018.toml",
+              "gb50180-93.toml", "work-safety-2021.toml"):
         assert f"/{f}`" in page
     assert "| `building_coefficient_min` | 0.3 | CONFIRMED |" in page
     assert "共享值：national-controls.building_coefficient_min.value" in page
+    assert "| `tall_storey_m` | 8 | CONFIRMED |" in page and "| `mu_per_ha` | 15 | CONFIRMED |" in page
+
+
+def test_liveability_and_safety_rules_use_the_one_loader(tmp_path: Path):
+    """Both read through jiyue.rulefiles: shared references resolve, problems are structured."""
+    from jiyue.liveability.rules import load_rules as live_rules
+    from jiyue.safety.rules import load_rules as safety_rules
+
+    text = (Path(__file__).resolve().parents[1] / "src/jiyue/liveability/rulesets/gb50180-2018.toml").read_text(
+        encoding="utf-8")
+    p = tmp_path / "live.toml"
+    p.write_text(text.replace("walk_speed_m_per_min = 66.7", 'walk_speed_m_per_min = { ref = "national-controls.nope" }'),
+                 encoding="utf-8")
+    with pytest.raises(ProfileError, match="national-controls.nope"):
+        live_rules(p)
+    p.write_text(text.replace("facility_max_snap_m = 300.0", "facility_max_snap_m = -1"), encoding="utf-8")
+    with pytest.raises(ProfileError) as e:
+        live_rules(p)
+    assert [(x["path"], x["found"]) for x in e.value.problems] == [("network.facility_max_snap_m", -1)]
+    with pytest.raises(ProfileError, match="没有内置生活圈规则「nope」；可用：gb50180-2018、gb50180-93"):
+        live_rules("nope")
+    with pytest.raises(ProfileError, match="内置规则：work-safety-2021"):
+        safety_rules("nope")
+    bad = tmp_path / "s.toml"
+    bad.write_text("[rules\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="不是有效的 TOML"):
+        safety_rules(bad)
 
 
 def test_catalogue_rows_take_comments_tags_and_sources():

@@ -45,6 +45,8 @@ def test_rule_file_problems_are_all_collected():
     assert "4 处问题" in msg
     assert "default_days 120 大于 max_days 90" in msg and "不能是本机路径" in msg and "basis" in msg
     assert "[enforcement.case] tag" in msg
+    assert {p["path"] for p in e.value.problems} == {"deadlines.major.default_days", "reinspection.source",
+                                                     "statistics.basis", "enforcement.case.tag"}
 
 
 def test_deadlines_by_level():

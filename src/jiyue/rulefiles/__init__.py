@@ -3,8 +3,10 @@
 Every rule file of jiyue — the evaluation profile (``jiyue/profiles/``), the per-mu schemes and
 policy tables (``jiyue/mujun/rulesets/``), the idle-land rules (``jiyue/idle/rulesets/``), the
 standard-land library (``jiyue/standard_land/rulesets/``), the circular settings
-(``jiyue/reports/rulesets/``) and the shared national controls (``national-controls.toml`` here)
-— is a versioned TOML file read by :func:`read_rule_file`:
+(``jiyue/reports/rulesets/``), the life-circle rules (``jiyue/liveability/rulesets/``), the
+safety-ledger rules (``jiyue/safety/rulesets/``) and the shared national controls
+(``national-controls.toml`` here, read by :mod:`jiyue.landrules` too) — is a versioned TOML file
+read by :func:`read_rule_file`:
 
 * ``ref`` is a built-in name (looked up in the engine's package) or a path (``*.toml`` or an
   existing file); the result :class:`RuleText` holds the text, the parsed data, the origin

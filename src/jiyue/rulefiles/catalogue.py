@@ -31,8 +31,10 @@ FAMILIES = (
     ("亩均效益评价方案与差别化政策表", "jiyue.mujun.rulesets", "src/jiyue/mujun/rulesets"),
     ("闲置低效用地规则", "jiyue.idle.rulesets", "src/jiyue/idle/rulesets"),
     ("标准地规则", "jiyue.standard_land.rulesets", "src/jiyue/standard_land/rulesets"),
+    ("生活圈规则（产城融合）", "jiyue.liveability.rulesets", "src/jiyue/liveability/rulesets"),
+    ("安全生产隐患排查治理规则", "jiyue.safety.rulesets", "src/jiyue/safety/rulesets"),
 )
-META = {"tag", "tags", "source", "basis", "used_by", "notes"}
+META = {"tag", "tags", "confidence", "source", "basis", "used_by", "notes"}
 LABELS = {"key", "name", "label", "title"}  # names of a node, not values
 HEADS = ("profile", "scheme", "policy", "ruleset", "rules", "file")
 
@@ -169,9 +171,16 @@ def rows(text: str) -> list[Row]:
                     return str(tags[k])
         return str(table.get("tag", ""))
 
+    def sibling_source(node: dict[str, Any], key: str) -> str:
+        """A ``<stem>_source`` text beside a key starting with ``<stem>`` (the life-circle files)."""
+        for k, v in node.items():
+            if k.endswith("_source") and isinstance(v, str) and key.startswith(k[:-len("_source")]):
+                return v
+        return ""
+
     def walk(node: Any, path: str, tag: str, source: str) -> None:
         if isinstance(node, dict):
-            tag = str(node.get("tag", "")) or tag
+            tag = str(node.get("tag", "") or node.get("confidence", "")) or tag
             own = str(node.get("source", "") or node.get("basis", ""))
             source = own or source
             if "value" in node and not isinstance(node["value"], dict):
@@ -180,11 +189,13 @@ def rows(text: str) -> list[Row]:
             for k, v in node.items():
                 if k in META or (not path and k == head) or (k in LABELS and isinstance(v, str)):
                     continue
+                if k.endswith("_source") and isinstance(v, str):  # the source of a sibling, not a value
+                    continue
                 sub = f"{path}.{k}" if path else k
                 if isinstance(v, dict) or (isinstance(v, list) and v and all(isinstance(x, dict) for x in v)):
                     walk(v, sub, tag_of(node, k) or tag, source)
                 else:
-                    leaf(sub, v, tag_of(node, k) or tag, source)
+                    leaf(sub, v, tag_of(node, k) or tag, sibling_source(node, k) or source)
         elif isinstance(node, list):
             for i, v in enumerate(node, 1):
                 name = v.get("key") if isinstance(v, dict) and isinstance(v.get("key"), str) else i

@@ -1,0 +1,1 @@
+"""Built-in safety rule files (``<name>.toml``)."""
