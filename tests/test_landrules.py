@@ -141,7 +141,8 @@ COPIES = [
     ("亩 as 10000 / 15", re.compile(r"10_?000(\.0*)?\s*/\s*15\b")),
     ("亩 as × 15 / 10000", re.compile(r"\*\s*15(\.0*)?\s*/\s*10_?000")),
     ("亩 per m² as 0.0015", re.compile(r"\b0\.0015\b")),
-    ("the 8 m storey rule", re.compile(r"storey_h\w*\W[^\n]{0,40}>\s*(8\b|\w*STOREY)", re.I)),
+    ("the 8 m storey rule", re.compile(r"storey_h\w*\W[^\n]{0,40}>\s*\{?\s*(8\b|8\.0|\w*STOREY)", re.I)),
+    ("a comparison with a storey constant", re.compile(r"[<>]=?\s*\{?\w*STOREY_M\b")),
     ("a storey threshold constant", re.compile(r"^\s*\w*STOREY\w*\s*=\s*\d", re.M)),
     ("an anniversary by replace(year=…)", re.compile(r"\.replace\(year=")),
 ]
