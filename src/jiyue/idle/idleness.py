@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from jiyue.landrules import add_years, full_years, months_begun
 from jiyue.idle.facts import Event, ParcelFacts
 from jiyue.idle.rules import Rules, share
+from jiyue.landrules import add_years, full_years, months_begun
 
 STATUSES = ("not_idle", "idle_unstarted", "idle_halted")
 ROUTES = ("none", "fee", "recovery", "negotiate")

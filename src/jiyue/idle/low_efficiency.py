@@ -29,7 +29,6 @@ import datetime as dt
 from typing import Any
 
 from jiyue.idle import labels
-from jiyue.landrules import add_years
 from jiyue.idle.facts import Event, ParcelFacts
 from jiyue.idle.idleness import (
     ENTERPRISE,
@@ -43,7 +42,7 @@ from jiyue.idle.idleness import (
     verified_cause,
 )
 from jiyue.idle.rules import Rules
-from jiyue.landrules import M2_PER_MU
+from jiyue.landrules import M2_PER_MU, add_years
 
 
 def _hit(rule_set: str, code: str, criterion: str, basis: str) -> dict[str, Any]:

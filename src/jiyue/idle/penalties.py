@@ -18,7 +18,6 @@ import datetime as dt
 from typing import Any
 
 from jiyue.idle import labels
-from jiyue.landrules import days_between
 from jiyue.idle.facts import ParcelFacts
 from jiyue.idle.idleness import (
     ENTERPRISE,
@@ -31,7 +30,7 @@ from jiyue.idle.idleness import (
     verified_cause,
 )
 from jiyue.idle.rules import Rules
-from jiyue.landrules import M2_PER_MU
+from jiyue.landrules import M2_PER_MU, days_between
 
 KINDS = ("late_start", "late_completion", "investment_shortfall", "far_shortfall")
 

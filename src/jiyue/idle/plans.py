@@ -34,8 +34,8 @@ from typing import Any
 
 from jiyue.idle import labels
 from jiyue.idle.calendar import to_date
-from jiyue.landrules import add_years
 from jiyue.idle.rules import Rules
+from jiyue.landrules import add_years
 
 NEGOTIATED = ("extend", "change_use", "temporary_use", "paid_recovery", "swap", "other_negotiated")
 ENTERPRISE_ROUTE = ("idle_fee", "free_recovery")
