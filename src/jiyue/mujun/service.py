@@ -118,10 +118,10 @@ def published_classes(db: str | Path | None, years: list[int], zones: list[str] 
     """Classes of the latest published version per year in the store (empty without one)."""
     if db is None or not years:
         return {}
-    from jiyue.mujun import ledger
+    from jiyue.mujun.published import published_classes as read
 
     try:
-        return ledger.published_classes(db, years)
+        return read(db, years)
     except JiyueError:
         return {}
 
