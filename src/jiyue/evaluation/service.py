@@ -20,8 +20,9 @@ import jiyue
 from jiyue import store
 from jiyue.errors import UsageError, ValidationFailed
 from jiyue.evaluation.indicators import INDICATORS
-from jiyue.evaluation.profile import Profile, load_profile
+from jiyue.evaluation.profile import Node, Profile, load_profile
 from jiyue.evaluation.results import evaluate_selection, selection
+from jiyue.evaluation.scoring import effective_weights
 
 if TYPE_CHECKING:  # the reading stack (geopandas, GDAL) loads only when a package file is opened
     from jiyue.validate import Report
@@ -132,10 +133,69 @@ def evaluate(pkg: str | Path | None = None, db: str | Path | None = None, *, zon
         with open_source(pkg, db, zone=zone, year=year) as src:
             zones = evaluate_selection(src.con, src.selection, prof)
             provenance = src.provenance
+    return document(zones, prof, provenance)
+
+
+def document(zones: list[dict[str, Any]], profile: Profile, provenance: Any) -> dict[str, Any]:
+    """The JSON document of ``jiyue evaluate`` around zone results (also the web's workbook)."""
     return {
-        "profile": prof.describe(),
+        "profile": profile.describe(),
         "jiyue_version": jiyue.__version__,
         "provenance": provenance,
         "indicator_units": {k: i.unit for k, i in INDICATORS.items()},
         "zones": zones,
     }
+
+
+# --------------------------------------------------------------------------- one zone's score, explained
+def indicator_points(zone: dict[str, Any], profile: Profile) -> list[dict[str, Any]]:
+    """Every indicator of a zone result with its share of the score (the dashboard's table).
+
+    ``points`` = effective weight × realisation degree (they add up to the score);
+    ``points_available`` = weight × (realisation cap − realisation), never below 0: what the
+    indicator could still add. Both None when the indicator is not scored or has no value.
+    """
+    weights = effective_weights(zone["eval_type"], profile)
+    cap = profile.realisation_cap or 100.0
+    out = []
+    for k, v in zone["indicators"].items():
+        ind = INDICATORS[k]
+        real = zone["realisation"].get(k)
+        w = weights.get(k)
+        scored = w is not None and real is not None
+        out.append({
+            "key": k, "name": ind.name, "unit": ind.unit, "value": v, "formula": ind.formula,
+            "ideal": zone["ideals"].get(k), "realisation": real, "weight": w,
+            "points": w * real if scored else None,  # type: ignore[operator]
+            "points_available": max(0.0, w * (cap - real)) if scored else None,  # type: ignore[operator]
+            "missing": zone["missing"].get(k),
+        })
+    return out
+
+
+def score_tree(zone: dict[str, Any], profile: Profile) -> list[dict[str, Any]]:
+    """The profile's weight tree of the zone's type with the zone's subscores and realisation degrees."""
+    def walk(nodes: tuple[Node, ...]) -> list[dict[str, Any]]:
+        return [{"key": n.key, "name": n.name, "weight": n.weight, "score": zone["subscores"].get(n.key),
+                 "children": walk(n.children),
+                 "indicators": [{"key": k, "name": INDICATORS[k].name, "weight": w,
+                                 "realisation": zone["realisation"].get(k)} for k, w in n.indicators]}
+                for n in nodes]
+
+    return walk(profile.trees[zone["eval_type"]])
+
+
+# --------------------------------------------------------------------------- one parcel's buildings
+def parcel_buildings(buildings: list[dict[str, Any]], area_m2: float | None) -> dict[str, Any]:
+    """Totals of the buildings assigned to one parcel (the map's parcel card).
+
+    ``buildings``: rows with ``kind``, ``floor_area_m2`` (under the floor-area rule of
+    :func:`jiyue.evaluation.accounting.floor_area_sql`: None for structures) and ``footprint_m2``.
+    FAR (容积率) = floor area ÷ parcel area; density (建筑密度, %) = footprint of the buildings of
+    kind ``building`` ÷ parcel area × 100; both None without an area.
+    """
+    fa = sum(b.get("floor_area_m2") or 0.0 for b in buildings)
+    fp = sum(b.get("footprint_m2") or 0.0 for b in buildings if (b.get("kind") or "building") == "building")
+    area = area_m2 or 0.0
+    return {"count": len(buildings), "floor_area_m2": fa, "footprint_m2": fp,
+            "far": fa / area if area else None, "density_pct": fp / area * 100 if area else None}

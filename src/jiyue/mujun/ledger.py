@@ -425,7 +425,7 @@ def apply_changes(frame: pd.DataFrame, changes: list[tuple[str, str, Any]], vers
         if eid not in pos:
             raise UsageError(labels.ERR["correction_enterprise"].format(version=version_id, enterprise=eid))
         i = pos[eid]
-        before = service._clean(f.at[i, fld])  # noqa: SLF001
+        before = service.clean(f.at[i, fld])
         if fld == "founded":
             f.at[i, fld] = pd.Timestamp(value) if value else pd.NaT
         elif fld == "scale":
@@ -433,7 +433,7 @@ def apply_changes(frame: pd.DataFrame, changes: list[tuple[str, str, Any]], vers
             f.at[i, "scale_given"] = value is not None
         else:
             f.at[i, fld] = value if value is not None else (None if fld in TEXT_FIELDS else float("nan"))
-        after = service._clean(f.at[i, fld])  # noqa: SLF001
+        after = service.clean(f.at[i, fld])
         if before != after:
             done.append({"enterprise_id": eid, "field": fld, "before": before, "after": after})
     gross = f["own_m2"].astype(float).fillna(0) + f["leased_in_m2"].astype(float).fillna(0)

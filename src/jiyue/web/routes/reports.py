@@ -13,9 +13,8 @@ from fastapi.responses import Response
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
-import jiyue
-from jiyue.evaluation.indicators import INDICATORS
-from jiyue.ranking.rank import averages, rankings, score_distribution
+from jiyue.evaluation.service import document
+from jiyue.ranking.service import ranking_document
 from jiyue.web import queries
 from jiyue.web.deps import ctx, cursor, require
 from jiyue.web.errors import not_found
@@ -49,12 +48,8 @@ def evaluation_doc(request: Request, cur: duckdb.DuckDBPyConnection, snaps: list
     """The document of ``jiyue evaluate`` for these snapshots (from the dashboard's cache)."""
     cache = ctx(request).evaluations
     res = cache.get(cur, snaps)
-    p = cache.profile
-    return {"profile": p.describe(),
-            "jiyue_version": jiyue.__version__,
-            "provenance": {"db": str(ctx(request).store.path), "imports": sorted({s[0] for s in snaps})},
-            "indicator_units": {k: i.unit for k, i in INDICATORS.items()},
-            "zones": [res[s] for s in snaps]}
+    return document([res[s] for s in snaps], cache.profile,
+                    {"db": str(ctx(request).store.path), "imports": sorted({s[0] for s in snaps})})
 
 
 @router.get("/reports", include_in_schema=False)
@@ -93,10 +88,7 @@ def ranking_xlsx(request: Request, year: int | None = YEAR, user: User = Depends
     if not sel:
         raise not_found(f"没有 {y} 年度的数据。")
     zones = evaluation_doc(request, cur, sel)["zones"]
-    p = ctx(request).evaluations.profile
-    doc = {"profile": p.describe(), "jiyue_version": jiyue.__version__, "year": y,
-           "rankings": rankings(zones), "averages": averages(zones), "distribution": score_distribution(zones),
-           "zones": zones}
+    doc = {**ranking_document(zones, ctx(request).evaluations.profile, year=y), "zones": zones}
     out = _file(request, ".xlsx")
     write(doc, out)
     return _send(out, f"排名-{y}.xlsx", XLSX)
