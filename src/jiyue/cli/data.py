@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from jiyue import messages
-from jiyue.cli import _echo_err, cli, guarded
+from jiyue.cli import echo_err as _echo_err, cli, guarded
 from jiyue.cli.dbparam import DB
 
 

@@ -1,7 +1,7 @@
 """The application's exception handlers: every failure answered in the one error shape of
 :mod:`jiyue.web.errors` (JSON for ``/api/…``, the ``error.html`` page otherwise).
 
-They sit above the routes' rendering (:mod:`jiyue.web.routes._common`) and the request
+They sit above the routes' rendering (:mod:`jiyue.web.routes.common`) and the request
 dependencies (:mod:`jiyue.web.deps`, which audits a refused write), so :mod:`jiyue.web.errors`
 itself stays below both.
 """
@@ -22,7 +22,7 @@ from jiyue.errors import JiyueError, StoreError, UsageError, ValidationFailed
 from jiyue.web.deps import record_refusal
 from jiyue.web.errors import HTTP_MESSAGES, STATUS_CODES, WebError, body, is_api, public
 from jiyue.web.labels import MSG
-from jiyue.web.routes._common import render
+from jiyue.web.routes.common import render
 
 log = logging.getLogger("jiyue.web")
 

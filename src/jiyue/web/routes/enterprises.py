@@ -18,7 +18,7 @@ from jiyue.schema import YEAR_MAX, YEAR_MIN
 from jiyue.web import audit, labels, queries
 from jiyue.web.deps import actor, ctx, current_user, cursor, require
 from jiyue.web.errors import bad_request, forbidden, not_found, responses
-from jiyue.web.routes._common import pick_zone, render
+from jiyue.web.routes.common import pick_zone, render
 from jiyue.web.users import ENTERPRISE, User
 
 router = APIRouter()

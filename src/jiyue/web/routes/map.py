@@ -15,7 +15,7 @@ from jiyue.evaluation.service import parcel_buildings
 from jiyue.web import labels, queries
 from jiyue.web.deps import ctx, cursor, require
 from jiyue.web.errors import bad_request, not_found, responses
-from jiyue.web.routes._common import pick_zone, render
+from jiyue.web.routes.common import pick_zone, render
 from jiyue.web.tiles import MAX_ZOOM, MIN_ZOOM
 from jiyue.web.users import User
 
