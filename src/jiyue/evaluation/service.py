@@ -43,7 +43,7 @@ def load_report_into_memory(report: Report, year: int | None = None) -> tuple[du
     store.migrate(con, ":memory:")
     zones = sorted(str(z) for z in report.package.layers["zones"]["zone_code"].dropna().unique())
     y = int(year) if year is not None else store.package_year(report)
-    store._import(con, report, zones, y, replace=False)  # noqa: SLF001 - same module family
+    store.import_report(con, report, zones, y, replace=False)
     return con, y
 
 
