@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 
-from jiyue.mujun.service import land_held, map_classes, parcels_in_mu
+from jiyue.mujun.service import enterprise_land, land_held, map_classes, parcels_in_mu
 
 
 def test_land_held_sums_each_users_parcels():
@@ -37,3 +37,14 @@ def test_map_classes():
                            {"enterprise_id": 7, "class": "B+"}]}
     assert map_classes(doc) == {"E1": "A", "E2": "T", "7": "B"}
     assert map_classes({}) == {}
+
+
+def test_enterprise_land_and_tax_per_mu():
+    held = land_held(pd.DataFrame({"user_id": ["E1", "E2"], "area_eff_m2": [10_000.0, 2_000.0]}))
+    rows = enterprise_land([{"enterprise_id": "E1", "tax_wan": 300.0}, {"enterprise_id": "E2", "tax_wan": None},
+                            {"enterprise_id": "E3", "tax_wan": 50.0}], held)
+    e1, e2, e3 = rows
+    assert (e1["parcels"], e1["land_m2"]) == (1, 10_000.0) and math.isclose(e1["land_mu"], 15.0)
+    assert math.isclose(e1["tax_per_mu_wan"], 20.0)  # 300 万元 / 15 亩
+    assert math.isclose(e2["land_mu"], 3.0) and e2["tax_per_mu_wan"] is None  # no tax
+    assert (e3["parcels"], e3["land_m2"], e3["land_mu"], e3["tax_per_mu_wan"]) == (0, 0.0, 0.0, None)  # no land

@@ -150,6 +150,8 @@ def test_dashboard_and_enterprise_land_agree_with_the_engines(small, small_store
         if r["enterprise_id"] in held.index:
             h = held.loc[r["enterprise_id"]]
             assert (r["parcels"], r["land_m2"], r["land_mu"]) == (int(h["parcels"]), h["land_m2"], h["land_mu"])
+            tax = r["tax_wan"]
+            assert r["tax_per_mu_wan"] == (tax / h["land_mu"] if tax is not None and h["land_mu"] else None)
     card = small.get("/api/zones/Z1/parcels/P1").json()
     assert math.isclose(card["building_totals"]["far"],
                         card["building_totals"]["floor_area_m2"] / card["parcel"]["area_eff_m2"])

@@ -586,6 +586,21 @@ def land_held(parcels: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def enterprise_land(enterprises: list[dict[str, Any]], held: pd.DataFrame) -> list[dict[str, Any]]:
+    """Enterprise rows (with their latest year's ``tax_wan``) joined to :func:`land_held`:
+    ``parcels``, ``land_m2``, ``land_mu`` (0 for an enterprise without parcels) and
+    ``tax_per_mu_wan`` (亩均税收, 万元/亩 = tax ÷ land in 亩; None without tax or land)."""
+    by_id = {str(r["enterprise_id"]): r for r in held.to_dict("records")}
+    out = []
+    for e in enterprises:
+        h = by_id.get(str(e["enterprise_id"]))
+        land_mu = float(h["land_mu"]) if h else 0.0
+        tax = e.get("tax_wan")
+        out.append({**e, "parcels": int(h["parcels"]) if h else 0, "land_m2": float(h["land_m2"]) if h else 0.0,
+                    "land_mu": land_mu, "tax_per_mu_wan": tax / land_mu if tax is not None and land_mu else None})
+    return out
+
+
 def parcels_in_mu(parcels: list[dict[str, Any]], column: str = "area_eff_m2") -> list[dict[str, Any]]:
     """The parcel rows with ``area_mu`` = ``column`` in 亩 (None when the area is unknown)."""
     return [{**p, "area_mu": None if p.get(column) is None else m2_to_mu(float(p[column]))} for p in parcels]

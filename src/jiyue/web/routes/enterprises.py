@@ -46,14 +46,10 @@ def _mujun_doc(request: Request, snap: tuple[int, str, int]) -> tuple[dict[str, 
 
 def enterprise_list(request: Request, cur: duckdb.DuckDBPyConnection, snap: tuple[int, str, int]
                     ) -> dict[str, Any]:
-    from jiyue.mujun.service import land_held
+    from jiyue.mujun.service import enterprise_land, land_held
 
-    held = {r["enterprise_id"]: r for r in land_held(queries.parcel_users(cur, snap[0], snap[1])).to_dict("records")}
-    rows = queries.enterprise_rows(cur, snap[0], snap[1], list(held))
-    for r in rows:
-        h = held.get(r["enterprise_id"])
-        r.update({"parcels": int(h["parcels"]) if h else 0, "land_m2": float(h["land_m2"]) if h else 0.0,
-                  "land_mu": float(h["land_mu"]) if h else 0.0})
+    held = land_held(queries.parcel_users(cur, snap[0], snap[1]))
+    rows = enterprise_land(queries.enterprise_rows(cur, snap[0], snap[1], held["enterprise_id"].tolist()), held)
     doc, reason = _mujun_doc(request, snap)
     by_id = {r["enterprise_id"]: r for r in (doc or {}).get("enterprises", [])}
     for r in rows:
