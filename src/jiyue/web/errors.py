@@ -1,7 +1,7 @@
 """One error shape for the whole web application.
 
 Every failure — a jiyue error, an HTTP error, a request that does not validate, an unexpected
-exception — goes through :func:`error_response`. JSON (``/api/…``) always has the body::
+exception — goes through :func:`jiyue.web.handlers.error_response`. JSON (``/api/…``) always has the body::
 
     {"ok": false, "error": {"status": 403, "code": "forbidden", "message": "…", "details": null}}
 
