@@ -12,7 +12,6 @@ logged and answered with code ``internal``.
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any, Literal
 
@@ -21,7 +20,6 @@ from pydantic import BaseModel
 
 from jiyue.web.labels import MSG
 
-log = logging.getLogger("jiyue.web")
 
 #: HTTP status -> stable error code
 STATUS_CODES = {400: "bad_request", 401: "login_required", 403: "forbidden", 404: "not_found",
