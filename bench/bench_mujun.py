@@ -55,7 +55,7 @@ def child(task: str, scheme_name: str, n: int, seed: int, out: str) -> None:
         info["compute"], info["cpu"] = time.perf_counter() - t0, time.process_time() - c0
         score = ev.result.table["score"].to_numpy(dtype=float)
         rank = ev.classes["rank"].to_numpy(dtype=float)
-        cls = np.array([service._clean(c) or "" for c in ev.classes["class"].to_numpy()], dtype=object)  # noqa: SLF001
+        cls = np.array([service.clean(c) or "" for c in ev.classes["class"].to_numpy()], dtype=object)
         amount = np.nansum(np.column_stack([m["amount_wan"].to_numpy(dtype=float) for m in ev.measures.values()])
                            if ev.measures else np.zeros((n, 1)), axis=1)
         info["rated"] = int((ev.scope["status"] == "rated").sum())

@@ -67,7 +67,7 @@ def main() -> None:
     def ev_plain():
         c = duckdb.connect(db, read_only=True)
         try:
-            return service.evaluate_selection(c, service._selection(c, zone, None), prof)  # noqa: SLF001
+            return service.evaluate_selection(c, service.selection(c, zone, None), prof)
         finally:
             c.close()
 
@@ -83,7 +83,7 @@ def main() -> None:
     shared = duckdb.connect(db, read_only=True)
 
     def ev_shared():
-        return service.evaluate_selection(shared, service._selection(shared, zone, None), prof)  # noqa: SLF001
+        return service.evaluate_selection(shared, service.selection(shared, zone, None), prof)
 
     rows += [
         ("evaluate_selection on one kept connection", median_ms(ev_shared)),

@@ -270,7 +270,7 @@ EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 10_000, 80_000
 _WHOLE = re.compile(r"(\d+)(?:\.0+)?")
 
 
-def _parse_date(v: Any) -> Any:
+def parse_date(v: Any) -> Any:
     """A date, None for blank, or the sentinel ``_BAD`` when it cannot be understood."""
     if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
         return None
@@ -283,7 +283,7 @@ def _parse_date(v: Any) -> Any:
     if isinstance(v, (int, float, np.integer, np.floating)):
         f = float(v)
         if 19000101 <= f <= 21001231 and f.is_integer():  # yyyymmdd as a number
-            return _parse_date(str(int(f)))
+            return parse_date(str(int(f)))
         if EXCEL_SERIAL_MIN <= f < EXCEL_SERIAL_MAX:  # an Excel serial day number
             return _EXCEL_EPOCH + dt.timedelta(days=int(f))
         return _BAD
@@ -362,7 +362,7 @@ def _coerce_field(layer: Layer, f: Field, df: pd.DataFrame, ids: pd.Series, col:
         num = num.where(~(below | above))
         df[f.name] = num.astype("Int64") if f.type == "int" else num
     elif f.type == "date":
-        parsed, bad = _convert(s, _parse_date)
+        parsed, bad = _convert(s, parse_date)
         report(bad, ReasonCode.BAD_DATE, "日期，如 2020-12-31")
         below, above = out_of_range(f, parsed)
         report(below | above, ReasonCode.OUT_OF_RANGE, range_expected(f), found=parsed)

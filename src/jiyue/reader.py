@@ -364,13 +364,13 @@ def _add(pkg: RawPackage, name: str, frame: pd.DataFrame, source: str,
     pkg.layers[name] = RawLayer(name, frame, source, encoding)
 
 
-def _is_system_file(p: Path) -> bool:
+def is_system_file(p: Path) -> bool:
     name = p.name.lower()
     return name.startswith(".") or name in SYSTEM_FILES or name.endswith(SYSTEM_SUFFIXES)
 
 
 def _read_folder(folder: Path, pkg: RawPackage) -> None:
-    entries = sorted(e for e in folder.iterdir() if not _is_system_file(e))
+    entries = sorted(e for e in folder.iterdir() if not is_system_file(e))
     subdirs = [e for e in entries if e.is_dir() and e.suffix.lower() != ".gdb"]
     files = [e for e in entries if not (e.is_dir() and e.suffix.lower() != ".gdb")]
     if not any(_is_data_file(e) for e in files) and len(subdirs) == 1:

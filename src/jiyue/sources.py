@@ -74,7 +74,7 @@ def load_tables(pkg: str | Path | None = None, db: str | Path | None = None, *, 
         layers: dict[str, pd.DataFrame] = {}
         ph = ",".join("?" * len(imports))
         for name in LAYERS:
-            cols = [c for c, _ in store._table_columns(con, name)  # noqa: SLF001
+            cols = [c for c, _ in store.table_columns(con, name)
                     if c != "import_id" and (geometry or c != "geom")]
             sel = ", ".join(f'"{c}"' if c != "geom" else "ST_AsWKB(geom) AS geom" for c in cols)
             df = con.execute(f"SELECT {sel} FROM {name} WHERE import_id IN ({ph})", imports).fetchdf()

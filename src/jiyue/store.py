@@ -27,24 +27,12 @@ import pyarrow as pa
 import jiyue
 from jiyue import messages, store_pg
 from jiyue.errors import ReasonCode, StoreError
+from jiyue.extensions import spatial_extension_path
 
 if TYPE_CHECKING:  # the reading stack (geopandas, GDAL) is only loaded where a package is imported
     from jiyue.validate import Report
 
 SCHEMA_VERSION = 2
-
-
-def spatial_extension_path() -> Path:
-    """The signed spatial extension binary shipped in the duckdb-extension-spatial wheel."""
-    import duckdb_extension_spatial
-
-    base = Path(duckdb_extension_spatial.__file__).parent / "extensions"
-    want = base / f"v{duckdb.__version__}" / "spatial.duckdb_extension"
-    if not want.exists():
-        have = sorted(p.name for p in base.iterdir()) if base.exists() else []
-        raise StoreError(messages.TEXT["store_drift"].format(duckdb=duckdb.__version__,
-                                                             spatial=",".join(have) or "无"))
-    return want
 
 
 def exists(db: str | Path, *, file: bool = False) -> bool:
@@ -243,12 +231,62 @@ def migrate(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> int:
     return SCHEMA_VERSION
 
 
+# --------------------------------------------------------------------------- the server store
+_PG_MIGRATED: set[str] = set()  # URLs this process has already brought to the current schema
+
+
+def _pg_migrated(url: str, spatial: bool = True) -> store_pg.PgConnection:
+    """A read-write connection on a store at the current schema (PostGIS and migrations checked
+    once per process, under the advisory lock so several processes migrate once)."""
+    if url in _PG_MIGRATED:
+        return store_pg.connect(url, spatial=spatial)
+    store_pg.ensure_postgis(url)
+    with store_pg.migration_lock(url):
+        con = store_pg.connect(url, spatial=spatial)
+        try:
+            migrate(con, store_pg.redact(url))
+        except BaseException:
+            con.close()
+            raise
+    _PG_MIGRATED.add(url)
+    return con
+
+
+def open_server(url: str) -> store_pg.PgConnection:
+    """A long-lived migrated connection for a server process (the web app); the caller closes it."""
+    return _pg_migrated(url)
+
+
+@contextmanager
+def _open_pg(url: str, *, read_only: bool = False, spatial: bool = True) -> Iterator[store_pg.PgConnection]:
+    """Open (and, for writing, migrate under the advisory lock) the server store."""
+    if not read_only:
+        con = _pg_migrated(url, spatial)
+    else:  # read-only: no lock, no migration
+        con = store_pg.connect(url, read_only=True, spatial=spatial)
+        try:
+            if schema_version(con) == 0:
+                e = StoreError(f"PostgreSQL 数据库「{store_pg.redact(url)}」中还没有 jiyue 的数据（请先用 jiyue import 导入数据包）")
+                e.exit_code = 2
+                raise e
+            if schema_version(con) > SCHEMA_VERSION:
+                raise StoreError(messages.TEXT["store_newer"].format(
+                    path=store_pg.redact(url), found=schema_version(con), expected=SCHEMA_VERSION))
+        except BaseException:
+            con.close()
+            raise
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 @contextmanager
 def open_store(path: str | Path, *, read_only: bool = False,
                spatial: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open (and migrate) the store at ``path`` (``spatial``: see :func:`connect`)."""
     if store_pg.is_url(path):  # a server store (docs/server-store.md)
-        with store_pg.open_store(path, read_only=read_only, spatial=spatial) as pg:  # type: ignore[arg-type]
+        with _open_pg(str(path), read_only=read_only, spatial=spatial) as pg:
             yield pg  # type: ignore[misc]
         return
     p = Path(path)
@@ -319,14 +357,14 @@ def import_package(db: str | Path, report: Report, *, replace: bool = False,
     if store_pg.is_url(db):  # one PostgreSQL transaction; nothing to clean up on disk
         with open_store(db, spatial=False) as con:
             con.use_lock(store_pg.IMPORT_LOCK)  # type: ignore[attr-defined]  # imports take turns
-            return _import(con, report, zones, year, replace, before_commit)
+            return import_report(con, report, zones, year, replace, before_commit)
     p = Path(db)
-    with _new_file_removed_on_failure(p), open_store(p, spatial=False) as con:  # built-in GEOMETRY suffices
-        return _import(con, report, zones, year, replace, before_commit)
+    with new_file_removed_on_failure(p), open_store(p, spatial=False) as con:  # built-in GEOMETRY suffices
+        return import_report(con, report, zones, year, replace, before_commit)
 
 
 @contextmanager
-def _new_file_removed_on_failure(p: Path) -> Iterator[None]:
+def new_file_removed_on_failure(p: Path) -> Iterator[None]:
     """A store file (and the first folder) that a failed import created is removed again."""
     existed = p.exists()
     missing = [d for d in (p.parent.resolve(), *p.parent.resolve().parents) if not d.exists()]
@@ -343,7 +381,7 @@ def _new_file_removed_on_failure(p: Path) -> Iterator[None]:
         raise
 
 
-def _replaced_imports(con: duckdb.DuckDBPyConnection, zones: list[str], year: int, replace: bool,
+def replaced_imports(con: duckdb.DuckDBPyConnection, zones: list[str], year: int, replace: bool,
                       db: str = "") -> list[int]:
     """The earlier imports this one replaces (refused without ``replace``, or when one also holds
     zones this import does not bring)."""
@@ -364,70 +402,12 @@ def _replaced_imports(con: duckdb.DuckDBPyConnection, zones: list[str], year: in
     return old_imports
 
 
-def import_validated_parquet(db: str | Path, report: Any, *, replace: bool = False,
-                             year: int | None = None) -> ImportResult:
-    """Write a plain GeoParquet package validated by :func:`jiyue.validate_parquet.validate_parquet`
-    (``keep=True``) into the store, all or nothing: straight from the validation's DuckDB tables
-    into the attached store file (no pandas, no second reading of the files), with the
-    validation's building assignment as ``parcel_eff``. The same rows as :func:`import_package`."""
-    from jiyue.evaluation.bulk import load_validated
-
-    if not report.ok:
-        raise StoreError(messages.TEXT["import_refused"].format(errors=len(report.errors)))
-    con = report.con
-    year = int(year) if year is not None else int(report.year)
-    zones = [r[0] for r in con.execute("SELECT DISTINCT zone_code FROM v_zones WHERE zone_code IS NOT NULL "
-                                       "ORDER BY 1").fetchall()]
-    p = Path(db)
-    with _new_file_removed_on_failure(p):
-        with open_store(p, spatial=False):  # created and migrated; the lock is checked here
-            pass
-        try:
-            con.execute(f"ATTACH '{str(p).replace(chr(39), chr(39) * 2)}' AS st")
-        except duckdb.Error as e:
-            busy = lock_conflict(p, e)
-            if busy is not None:
-                raise StoreError(busy) from None
-            raise
-        try:
-            old_imports = _replaced_imports(con, zones, year, replace, "st.")
-            con.execute("BEGIN")
-            try:
-                for imp in old_imports:
-                    for t in DATA_TABLES:
-                        con.execute(f"DELETE FROM st.{t} WHERE import_id = ?", [imp])
-                    con.execute("DELETE FROM st.snapshots WHERE import_id = ?", [imp])
-                import_id = int(con.execute("SELECT nextval('st.import_seq')").fetchone()[0])  # type: ignore[index]
-                load_validated(con, report.package.columns, year=year, import_id=import_id, geometry=True,
-                               keep_buildings=True, catalog="st")
-                counts = {n: int(report.rows[n]) for n in report.rows}
-                probs = pd.DataFrame([{k: v for k, v in q.to_dict().items() if k != "row"} for q in report.problems],
-                                     columns=["severity", "code", "layer", "row_id", "field", "found", "expected",
-                                              "message"])
-                con.register("_incoming", pa.Table.from_pandas(probs.astype(object), preserve_index=False))
-                con.execute(f"INSERT INTO st.problems SELECT {import_id}, severity::VARCHAR, code::VARCHAR, "
-                            "layer::VARCHAR, row_id::VARCHAR, field::VARCHAR, found::VARCHAR, expected::VARCHAR, "
-                            "message::VARCHAR FROM _incoming")
-                con.unregister("_incoming")
-                con.executemany("INSERT INTO st.snapshots VALUES (?, ?, ?)", [[z, year, import_id] for z in zones])
-                crs = report.package.crs.to_string() if report.package.crs is not None else None
-                con.execute("INSERT INTO st.imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [import_id, report.package.sha256, str(report.package.path), dt.datetime.now(), year,
-                             ",".join(zones), crs, json.dumps(counts), len(report.warnings), jiyue.__version__,
-                             ",".join(map(str, old_imports)) or None])
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-        finally:
-            con.execute("DETACH st")
-    return ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
-
-
-def _import(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], year: int,
-            replace: bool, before_commit: Callable[..., None] | None = None) -> ImportResult:
+def import_report(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], year: int,
+                  replace: bool, before_commit: Callable[..., None] | None = None) -> ImportResult:
+    """Write a validated package's rows into the store on ``con``, in one transaction
+    (:func:`import_package` on a file; an in-memory store for evaluating a package)."""
     pkg = report.package
-    old_imports = _replaced_imports(con, zones, year, replace)
+    old_imports = replaced_imports(con, zones, year, replace)
     con.execute("BEGIN")
     try:
         for imp in old_imports:
@@ -464,7 +444,7 @@ def _import(con: duckdb.DuckDBPyConnection, report: Report, zones: list[str], ye
     return result
 
 
-def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in con.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
         "ORDER BY ordinal_position", [table]).fetchall()]
@@ -474,7 +454,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame, import
     import geopandas as gpd
     import shapely
 
-    cols = _table_columns(con, table)
+    cols = table_columns(con, table)
     data: dict[str, Any] = {}
     select: list[str] = []
     for name, dtype in cols:

@@ -30,6 +30,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import duckdb
 
 from jiyue.errors import StoreError
+from jiyue.extensions import spatial_extension_path
 
 SCHEMES = ("postgresql://", "postgres://")
 CATALOG = "store"
@@ -319,14 +320,12 @@ def connect(url: str, *, read_only: bool = False, spatial: bool = True) -> PgCon
 
 def attach(url: str, *, read_only: bool = False, spatial: bool = True) -> PgConnection:
     """A new in-memory DuckDB with the PostgreSQL database ``url`` attached as the default catalog."""
-    from jiyue import store
-
     con = duckdb.connect(":memory:")
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(f"LOAD '{extension_path()}'")
         if spatial:
-            con.execute(f"LOAD '{store.spatial_extension_path()}'")
+            con.execute(f"LOAD '{spatial_extension_path()}'")
         con.execute("SET pg_pool_max_connections = 64")  # one per open transaction of the process
         opts = "TYPE postgres, READ_ONLY" if read_only else "TYPE postgres"
         try:
@@ -371,61 +370,6 @@ def ensure_postgis(url: str) -> None:
                                      f"CREATE EXTENSION postgis;（{str(e).splitlines()[0][:120]}）") from None
     except psycopg.OperationalError as e:
         raise unreachable(url, e) from None
-
-
-_MIGRATED: set[str] = set()  # URLs this process has already brought to the current schema
-
-
-def _migrated(url: str, spatial: bool = True) -> PgConnection:
-    """A read-write connection on a store at the current schema (PostGIS and migrations checked
-    once per process, under the advisory lock so several processes migrate once)."""
-    from jiyue import store
-
-    if url in _MIGRATED:
-        return connect(url, spatial=spatial)
-    ensure_postgis(url)
-    with migration_lock(url):
-        con = connect(url, spatial=spatial)
-        try:
-            store.migrate(con, redact(url))
-        except BaseException:
-            con.close()
-            raise
-    _MIGRATED.add(url)
-    return con
-
-
-def open_server(url: str) -> PgConnection:
-    """A long-lived migrated connection for a server process (the web app); the caller closes it."""
-    return _migrated(url)
-
-
-@contextmanager
-def open_store(url: str, *, read_only: bool = False, spatial: bool = True) -> Iterator[PgConnection]:
-    """Open (and, for writing, migrate under the advisory lock) the server store."""
-    from jiyue import store
-
-    if not read_only:
-        con = _migrated(url, spatial)
-    else:  # read-only: no lock, no migration
-        con = connect(url, read_only=True, spatial=spatial)
-        try:
-            if store.schema_version(con) == 0:
-                e = StoreError(f"PostgreSQL 数据库「{redact(url)}」中还没有 jiyue 的数据（请先用 jiyue import 导入数据包）")
-                e.exit_code = 2
-                raise e
-            if store.schema_version(con) > store.SCHEMA_VERSION:
-                from jiyue import messages
-
-                raise StoreError(messages.TEXT["store_newer"].format(
-                    path=redact(url), found=store.schema_version(con), expected=store.SCHEMA_VERSION))
-        except BaseException:
-            con.close()
-            raise
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def database_name(url: str) -> str:

@@ -117,7 +117,7 @@ def plain_layers(path: str | Path) -> PlainPackage | None:
     """
     import pyarrow.parquet as pq
 
-    from jiyue.reader import _is_system_file
+    from jiyue.reader import is_system_file as _is_system_file
 
     folder = Path(path)
     if not folder.is_dir():

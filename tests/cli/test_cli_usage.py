@@ -83,11 +83,11 @@ def test_help_is_still_help(invoke):
     (" 2020-01-05 08:30:00 ", dt.date(2020, 1, 5)), ("", None)])
 def test_date_type_accepts_what_the_data_reader_accepts(text, day):
     from jiyue.cli import DATE
-    from jiyue.normalize import _parse_date
+    from jiyue.normalize import parse_date
 
     assert DATE.convert(text, None, None) == day
     if day is not None:
-        assert _parse_date(text.strip()) == day  # the same rule as inside a data file
+        assert parse_date(text.strip()) == day  # the same rule as inside a data file
 
 
 @pytest.mark.parametrize("text", ["2020-13-01", "2021年2月29日", "31/12/2020", "明天",

@@ -17,7 +17,7 @@ from shapely.geometry import Point, box
 
 from factories import (ALIASES_PINYIN, ALIASES_ZH, CRS, X0, Y0, bow_tie, clean_package, edit, raw_package,
                        rect, renamed, report_of, to_crs, write_folder, write_gpkg)
-from jiyue.normalize import _BAD, _parse_date, _to_text, gk_zone_epsg, normalize
+from jiyue.normalize import _BAD, parse_date, _to_text, gk_zone_epsg, normalize
 from jiyue.reader import read_package
 from jiyue.schema import LAYERS, fold_name, layer_for_name
 from jiyue.validate import validate_path
@@ -187,12 +187,12 @@ def test_csv_blanks_stay_blank_everywhere(tmp_path):
     (None, None), ("", None), (np.nan, None), (pd.NaT, None),
 ])
 def test_dates(value, expected):
-    assert _parse_date(value) == expected
+    assert parse_date(value) == expected
 
 
 @pytest.mark.parametrize("value", ["2016-13-45", "明年", "2019-02-29", 2019, 12.5, "2019年5月"])
 def test_unparseable_dates(value):
-    assert _parse_date(value) is _BAD  # reported as bad_date, never guessed
+    assert parse_date(value) is _BAD  # reported as bad_date, never guessed
 
 
 def test_values_that_cannot_be_understood_are_reported_by_row_id(tmp_path):

@@ -15,7 +15,7 @@ import pytest
 
 from factories import clean_package, edit, raw_package, renamed, report_of, write_folder, write_gpkg
 from jiyue.errors import PackageUnreadable, Severity
-from jiyue.normalize import _BAD, _parse_date, _to_number, normalize
+from jiyue.normalize import _BAD, parse_date, _to_number, normalize
 from jiyue.reader import read_package
 from jiyue.schema import name_similarity
 from jiyue.validate import validate_path
@@ -233,13 +233,13 @@ def test_an_ordinary_bad_number_says_what_a_number_looks_like():
     (43952, dt.date(2020, 5, 1)),       # the numeric path agrees
 ])
 def test_excel_serial_numbers_as_text_are_dates(value, expected):
-    assert _parse_date(value) == expected
+    assert parse_date(value) == expected
 
 
 @pytest.mark.parametrize("value", ["9999", "80000", "2019", "201912", "2019121", "43952.5", "20201301"])
 def test_other_runs_of_digits_are_not_guessed(value):
     # 201912 was read as 2019-01-02 (yyyymmdd with one-digit month and day): never again
-    assert _parse_date(value) is _BAD
+    assert parse_date(value) is _BAD
 
 
 def test_serial_date_in_a_text_column_of_a_geopackage(tmp_path):

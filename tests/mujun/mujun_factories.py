@@ -81,9 +81,9 @@ def results(ev: service.Evaluation) -> dict[str, dict[str, Any]]:
     for i, eid in enumerate(ev.frame["enterprise_id"]):
         items = {k[2:]: float(t[k].iat[i]) for k in t.columns if k.startswith("s.") and not np.isnan(t[k].iat[i])}
         out[eid] = {"score": float(t["score"].iat[i]), "rank": c["rank"].iat[i],
-                    "class": service._clean(c["class"].iat[i]), "class_by_rank": service._clean(c["class_by_rank"].iat[i]),
+                    "class": service.clean(c["class"].iat[i]), "class_by_rank": service.clean(c["class_by_rank"].iat[i]),
                     "vetoed": bool(c["vetoed"].iat[i]), "protected": bool(c["protected"].iat[i]),
-                    "status": s["status"].iat[i], "group": service._clean(s["group"].iat[i]), "items": items}
+                    "status": s["status"].iat[i], "group": service.clean(s["group"].iat[i]), "items": items}
     return out
 
 

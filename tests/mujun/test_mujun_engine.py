@@ -193,9 +193,9 @@ def test_engine_matches_the_reference_on_random_data(name: str) -> None:
         if r["status"] == "rated":
             assert t["score"].iat[i] == pytest.approx(r["score"], abs=1e-9), eid
             assert int(c["rank"].iat[i]) == r["rank"], eid
-        assert service._clean(c["class"].iat[i]) == r["class"], eid
+        assert service.clean(c["class"].iat[i]) == r["class"], eid
         for k, m in ev.measures.items():
-            a = service._clean(m["amount_wan"].iat[i])
+            a = service.clean(m["amount_wan"].iat[i])
             b = r["measures"].get(k, {}).get("amount_wan")
             assert (a is None) == (b is None) and (a is None or a == pytest.approx(b, abs=1e-9)), (eid, k)
     assert (ev.scope["status"] == "excluded").sum() >= 10
@@ -217,7 +217,7 @@ def test_engine_matches_the_reference_with_thresholds_and_tie_break() -> None:
         r = ref[eid]
         if r["status"] == "rated":
             assert int(ev.classes["rank"].iat[i]) == r["rank"], eid
-        assert service._clean(ev.classes["class"].iat[i]) == r["class"], eid
+        assert service.clean(ev.classes["class"].iat[i]) == r["class"], eid
     t = ev.result.table
     assert t["score"].iloc[:20].nunique() == 1 and t["score"].iat[0] == t["score"].iat[39]
     ranks = ev.classes["rank"].to_numpy()

@@ -144,7 +144,8 @@ def test_other_files_or_a_geopackage_are_not_plain(tmp_path):
 def test_evaluation_and_import_agree_with_the_general_path(tmp_path):
     from jiyue.evaluation.profile import load_profile
     from jiyue.evaluation.service import evaluate, evaluate_selection, open_source
-    from jiyue.store import import_package, import_validated_parquet
+    from jiyue.store import import_package
+    from jiyue.store_parquet import import_validated_parquet
 
     folder = write_parquet(CASES["outside_and_straddling"](plain_package()), tmp_path / "pkg")
     fast = evaluate(folder)["zones"]

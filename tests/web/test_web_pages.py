@@ -124,3 +124,36 @@ def test_demo_reports_pdf_and_per_mu_workbook(as_role):
     if "/reports/mujun.xlsx" in avail:
         r = c.get(f"/reports/mujun.xlsx?zone={DEMO_ZONE}")
         assert r.status_code == 200 and r.content[:2] == b"PK"
+
+
+def test_dashboard_and_enterprise_land_agree_with_the_engines(small, small_store):
+    """The web shows the engines' figures: the dashboard's indicator points are those of
+    ``jiyue evaluate --db`` (evaluation.service.indicator_points), the enterprise list's land is
+    mujun.service.land_held over the store's parcels, the card's FAR is parcel_buildings'."""
+    import duckdb
+
+    from jiyue.evaluation.profile import load_profile
+    from jiyue.evaluation.service import evaluate, indicator_points, score_tree
+    from jiyue.mujun.service import land_held
+
+    web = small.get("/api/zones/Z1/dashboard").json()
+    cli = evaluate(db=small_store, zone="Z1")["zones"][0]
+    prof = load_profile(None)
+    assert web["indicators"] == indicator_points(cli, prof)
+    assert web["tree"] == score_tree(cli, prof) and web["score"] == cli["score"]
+    with duckdb.connect(str(small_store), read_only=True) as con:
+        parcels = con.execute("SELECT user_id, area_eff_m2 FROM parcels WHERE zone_code = 'Z1'").fetchdf()
+    held = land_held(parcels).set_index("enterprise_id")
+    rows = small.get("/api/zones/Z1/enterprises").json()["enterprises"]
+    assert {r["enterprise_id"] for r in rows if r["parcels"]} == set(held.index)
+    for r in rows:
+        if r["enterprise_id"] in held.index:
+            h = held.loc[r["enterprise_id"]]
+            assert (r["parcels"], r["land_m2"], r["land_mu"]) == (int(h["parcels"]), h["land_m2"], h["land_mu"])
+            tax = r["tax_wan"]
+            assert r["tax_per_mu_wan"] == (tax / h["land_mu"] if tax is not None and h["land_mu"] else None)
+    card = small.get("/api/zones/Z1/parcels/P1").json()
+    assert math.isclose(card["building_totals"]["far"],
+                        card["building_totals"]["floor_area_m2"] / card["parcel"]["area_eff_m2"])
+    assert math.isclose(card["building_totals"]["density_pct"],
+                        card["building_totals"]["footprint_m2"] / card["parcel"]["area_eff_m2"] * 100)

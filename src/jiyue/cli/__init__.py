@@ -32,13 +32,13 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DATE_EXAMPLES = "2020-12-31、2020/12/31、2020.12.31、20201231 或 2020年12月31日"
 
 
-def _echo_err(msg: str) -> None:
+def echo_err(msg: str) -> None:
     click.echo(msg, err=True)
 
 
 # --------------------------------------------------------------------------- dates
 class DateType(click.ParamType):
-    """A date option: every form the data reader accepts (``jiyue.normalize._parse_date``).
+    """A date option: every form the data reader accepts (``jiyue.normalize.parse_date``).
 
     ``2020-12-31``, ``2020/12/31``, ``2020.12.31``, ``20201231``, ``2020年12月31日`` (one-digit
     months and days too), with or without a time of day — but not an Excel serial day number.
@@ -56,11 +56,11 @@ class DateType(click.ParamType):
         text = str(value).strip()
         if not text:
             return None
-        from jiyue.normalize import _parse_date  # the reader's own rules (lazy: pandas, geopandas)
+        from jiyue.normalize import parse_date  # the reader's own rules (lazy: pandas, geopandas)
 
         # a bare number other than yyyymmdd is an Excel serial day to the reader; typed on the
         # command line it is far more likely a slip (20211 for 2021-1-1), so it is refused here
-        d = None if text.isdigit() and len(text) != 8 else _parse_date(text)
+        d = None if text.isdigit() and len(text) != 8 else parse_date(text)
         if not isinstance(d, dt.date):
             self.fail(f"「{text}」不是有效日期，应为日期，如 {DATE_EXAMPLES}", param, ctx)
         return d.date() if isinstance(d, dt.datetime) else d
@@ -302,12 +302,12 @@ def guarded(internal_exit: int = 1) -> Callable[[Callable[..., Any]], Callable[.
             except JiyueError as e:
                 if debug:
                     traceback.print_exc()
-                _echo_err(e.message)
+                echo_err(e.message)
                 sys.exit(e.exit_code)
             except (click.exceptions.Exit, click.ClickException, SystemExit):
                 raise
             except KeyboardInterrupt:
-                _echo_err("已中断。")
+                echo_err("已中断。")
                 sys.exit(130)
             except BrokenPipeError:
                 exit_broken_pipe()
@@ -317,9 +317,9 @@ def guarded(internal_exit: int = 1) -> Callable[[Callable[..., Any]], Callable[.
                 ose = _os_error_of(e)
                 text = os_error_text(ose, {k: kwargs.get(k) for k in OUTPUT_OPTIONS}) if ose is not None else None
                 if text is not None:
-                    _echo_err(text)
+                    echo_err(text)
                     sys.exit(2)
-                _echo_err(messages.TEXT["internal"].format(err=f"{type(e).__name__}: {e}"))
+                echo_err(messages.TEXT["internal"].format(err=f"{type(e).__name__}: {e}"))
                 sys.exit(internal_exit)
 
         return wrapper

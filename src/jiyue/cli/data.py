@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from jiyue import messages
-from jiyue.cli import _echo_err, cli, guarded
+from jiyue.cli import echo_err as _echo_err, cli, guarded
 from jiyue.cli.dbparam import DB
 
 
@@ -127,7 +127,8 @@ def import_cmd(pkg: Path, db: Path, replace: bool, year: int | None, fmt: str) -
 
 
 def _import_report(report: Any, db: Path, replace: bool, year: int | None, fmt: str) -> None:
-    from jiyue.store import import_package, import_validated_parquet
+    from jiyue.store import import_package
+    from jiyue.store_parquet import import_validated_parquet
 
     if not report.ok:
         d = report.to_dict()

@@ -21,7 +21,7 @@ from jiyue.cli.dbparam import DB
 from jiyue.idle.labels import OUTCOMES, PLAN_OPTIONS
 
 
-def _default_user() -> str:
+def default_user() -> str:
     try:
         return os.environ.get("JIYUE_USER") or getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name in some containers
@@ -67,7 +67,7 @@ def _parcel(arg: str | None, opt: str | None) -> str:
 
 _db = click.option("--db", required=True, type=DB, help="The DuckDB store.")
 _campaign = click.option("--campaign", type=int, help="Campaign id (default: the latest).")
-_user = click.option("--user", default=_default_user, show_default="login name", help="Who makes the change.")
+_user = click.option("--user", default=default_user, show_default="login name", help="Who makes the change.")
 _fmt = click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
 _parcel_arg = click.argument("parcel_arg", metavar="[PARCEL]", required=False)
 _parcel_opt = click.option("--parcel", "parcel_opt", help="Parcel id (parcel_id), instead of PARCEL.")

@@ -36,10 +36,10 @@ def recovery(file: Path, fmt: str, out: Path | None, db: Path | None, campaign: 
     doc = economics(case)
     doc["source"], doc["sha256"] = str(file), sha
     if db is not None:
-        from jiyue.cli.ledger import _default_user
+        from jiyue.cli.ledger import default_user
         from jiyue.idle.campaign import record_recovery
 
-        rec = record_recovery(db, doc, campaign=campaign, user=user or _default_user())
+        rec = record_recovery(db, doc, campaign=campaign, user=user or default_user())
         doc["recorded"] = {"campaign_id": rec["campaign_id"], "event_id": rec["event_id"], "created": rec["created"]}
     if fmt == "xlsx":
         from jiyue.idle.xlsx import recovery_workbook

@@ -17,11 +17,11 @@ from typing import Any
 import click
 
 from jiyue.cli import DATE, cli, emit_text, guarded
-from jiyue.cli.ledger import GreedyOption, _default_user
+from jiyue.cli.ledger import GreedyOption, default_user
 
 _db = click.option("--db", required=True, type=click.Path(path_type=Path), help="The DuckDB store.")
 _campaign = click.option("--campaign", "campaign_id", type=int, help="Campaign id (default: the latest).")
-_user = click.option("--user", default=_default_user, show_default="login name", help="Who makes the change.")
+_user = click.option("--user", default=default_user, show_default="login name", help="Who makes the change.")
 _fmt = click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
 _date = click.option("--date", "on", type=DATE, default=None, help="Date of the event (default: today).")
 _hazard = click.argument("hazard_id", type=int)

@@ -24,7 +24,8 @@ import pandas as pd
 from jiyue import store
 from jiyue.landrules import floor_area_sql
 from jiyue.evaluation.profile import Profile, load_profile
-from jiyue.evaluation.service import evaluate_selection
+from jiyue.evaluation.results import evaluate_selection
+from jiyue.evaluation.results import selection as _selection
 
 
 def _cols(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
@@ -303,8 +304,6 @@ def evaluate_validated(report: Any, profile: Profile, *, zone: str | None = None
     """Evaluate a plain GeoParquet package right after its validation (``validate_parquet(...,
     keep=True)``), on the validation's own connection: the layers are read once and the building
     assignment computed once for both."""
-    from jiyue.evaluation.service import _selection
-
     con = report.con
     y = int(year) if year is not None else int(report.year)
     load_validated(con, report.package.columns, year=y)

@@ -15,7 +15,8 @@ import duckdb
 from jiyue.errors import UsageError
 from jiyue.evaluation import accounting
 from jiyue.evaluation.indicators import INDICATORS, TERM_LABELS, compute
-from jiyue.evaluation.service import _clean, open_source
+from jiyue.evaluation.results import clean
+from jiyue.evaluation.service import open_source
 
 # numerator terms measured per parcel: term -> SQL of the parcel's part (alias p = ev_parcels, pb = ev_pb)
 _PARCEL_TERMS = {
@@ -41,7 +42,7 @@ def explain_selection(con: duckdb.DuckDBPyConnection, snapshot: tuple[int, str, 
                       *, limit: int | None = None) -> dict[str, Any]:
     ind = INDICATORS[indicator]
     accounting.select_snapshots(con, [snapshot])
-    acc = {k: _clean(v) for k, v in accounting.zone_accounting(con).iloc[0].to_dict().items()}
+    acc = {k: clean(v) for k, v in accounting.zone_accounting(con).iloc[0].to_dict().items()}
     values, missing = compute(acc, [indicator])
     value = values[indicator]
     num_terms = {t: acc.get(t) for t in ind.numerator}
@@ -78,7 +79,7 @@ def _term_rows(con: duckdb.DuckDBPyConnection, term: str, acc: dict[str, Any], d
             FROM ev_parcels p LEFT JOIN ev_pb pb ON pb.snap = p.snap AND pb.parcel_id = p.parcel_id
             WHERE ({_PARCEL_TERMS[term]}) <> 0""").fetchdf()
         return [{"source": "parcels", "id": r.id, "term": term, "build_class": r.build_class,
-                 "supply_class": r.supply_class, "area_m2": float(r.area), "user_id": _clean(r.user_id),
+                 "supply_class": r.supply_class, "area_m2": float(r.area), "user_id": clean(r.user_id),
                  "part": float(r.part), "contribution": float(r.part) / den * factor}
                 for r in df.itertuples()]
     if term in _ZONE_TERMS:

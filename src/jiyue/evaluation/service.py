@@ -8,31 +8,24 @@ provenance (package hash or import id).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 import jiyue
 from jiyue import store
 from jiyue.errors import UsageError, ValidationFailed
-from jiyue.evaluation import accounting
-from jiyue.evaluation.indicators import INDICATORS, TYPE_INDICATORS, compute
-from jiyue.evaluation.potential import potentials, years_of_supply
+from jiyue.evaluation.indicators import INDICATORS
 from jiyue.evaluation.profile import Node, Profile, load_profile
-from jiyue.evaluation.scoring import score_zone
-from jiyue.landrules import M2_PER_HA
+from jiyue.evaluation.results import evaluate_selection, selection
+from jiyue.evaluation.scoring import effective_weights
 
 if TYPE_CHECKING:  # the reading stack (geopandas, GDAL) loads only when a package file is opened
     from jiyue.validate import Report
-
-AREA_REPORT_KEYS = ["total", *accounting.AREA_KEYS]
-TERM_KEYS = sorted({t for i in INDICATORS.values() for t in (*i.numerator, *i.denominator)})
 
 
 @dataclass
@@ -44,24 +37,13 @@ class Source:
     provenance: dict[str, Any]
 
 
-def _clean(v: Any) -> Any:
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if hasattr(v, "item"):
-        try:
-            return _clean(v.item())
-        except (ValueError, AttributeError):
-            return v
-    return v
-
-
 def load_report_into_memory(report: Report, year: int | None = None) -> tuple[duckdb.DuckDBPyConnection, int]:
     """An in-memory store holding one validated package; returns (connection, year)."""
     con = store.connect(None)
     store.migrate(con, ":memory:")
     zones = sorted(str(z) for z in report.package.layers["zones"]["zone_code"].dropna().unique())
     y = int(year) if year is not None else store.package_year(report)
-    store._import(con, report, zones, y, replace=False)  # noqa: SLF001 - same module family
+    store.import_report(con, report, zones, y, replace=False)
     return con, y
 
 
@@ -81,121 +63,14 @@ def open_source(pkg: str | Path | None = None, db: str | Path | None = None, *, 
         con, y = load_report_into_memory(report, year)
         prov = {"package": str(pkg), "sha256": report.package.sha256}
         try:
-            sel = _selection(con, zone, y)
+            sel = selection(con, zone, y)
             yield Source(con, sel, prov)
         finally:
             con.close()
     else:
         with store.open_store(db, read_only=True, spatial=False) as con:  # type: ignore[arg-type]
-            sel = _selection(con, zone, year)
+            sel = selection(con, zone, year)
             yield Source(con, sel, {"db": str(db), "imports": sorted({s[0] for s in sel})})
-
-
-def _selection(con: duckdb.DuckDBPyConnection, zone: str | None, year: int | None) -> list[tuple[int, str, int]]:
-    rows = con.execute("SELECT import_id, zone_code, year FROM snapshots ORDER BY zone_code, year").fetchall()
-    if zone is not None:
-        rows = [r for r in rows if r[1] == zone]
-        if not rows:
-            known = con.execute("SELECT DISTINCT zone_code FROM snapshots ORDER BY 1").fetchall()
-            raise UsageError(f"没有开发区「{zone}」的数据；已有：{'、'.join(r[0] for r in known) or '无'}")
-    if year is not None:
-        rows = [r for r in rows if r[2] == year]
-        if not rows:
-            raise UsageError(f"没有 {year} 年度的数据")
-    else:  # the latest year of each zone
-        latest: dict[str, tuple[int, str, int]] = {}
-        for r in rows:
-            latest[r[1]] = r
-        rows = list(latest.values())
-    return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
-
-
-def evaluate_selection(con: duckdb.DuckDBPyConnection, selection: Sequence[tuple[int, str, int]],
-                       profile: Profile, *, parcel_buildings: str | None = None) -> list[dict[str, Any]]:
-    """Evaluate every selected snapshot; one result dict per zone and year.
-
-    ``parcel_buildings`` names a table of per-parcel building totals to use instead of the
-    ``buildings`` table (the national bulk path, :mod:`jiyue.evaluation.bulk`).
-    """
-    accounting.select_snapshots(con, selection, parcel_buildings=parcel_buildings)
-    acc = accounting.zone_accounting(con)
-    supply = accounting.annual_supply(con)
-    meta = con.execute("""
-        SELECT s.snap, z.name, z.province, z.city, z.level, z.category, z.eval_type, z.approved_area_ha
-        FROM ev_sel s LEFT JOIN zones z ON z.import_id = s.import_id AND z.zone_code = s.zone_code
-        ORDER BY s.snap""").fetchdf().set_index("snap")
-    supply_by: dict[int, dict[int, tuple[float, float]]] = {}
-    for snap, yr, sup, sup_i in zip(supply["snap"].tolist(), supply["supply_year"].tolist(),
-                                    supply["supplied"].tolist(), supply["supplied_industrial"].tolist()):
-        supply_by.setdefault(int(snap), {})[int(yr)] = (float(sup), float(sup_i))
-    metas = meta.to_dict(orient="index")
-    results = []
-    for row in acc.to_dict(orient="records"):
-        snap = int(row["snap"])
-        results.append(evaluate_zone(row, metas[snap], supply_by.get(snap, {}), profile))
-    return results
-
-
-def evaluate_zone(acc: dict[str, Any], meta: dict[str, Any], supply: pd.DataFrame | dict[int, tuple[float, float]],
-                  profile: Profile) -> dict[str, Any]:
-    """The whole evaluation of one zone from its accounting row (pure)."""
-    acc = {k: _clean(v) for k, v in acc.items()}
-    zone_type = str(meta.get("eval_type") or "")
-    if zone_type not in profile.trees:
-        raise UsageError(f"开发区「{acc['zone_code']}」的评价类型「{zone_type}」未知，应为 industrial 或 integrated")
-    values, missing = compute(acc, TYPE_INDICATORS[zone_type])
-    scored = score_zone(zone_type, values, profile)
-    pot, pot_missing = potentials(zone_type, acc, values, profile)
-    yos, yos_missing = years_of_supply(acc, supply, int(acc["year"]))
-    areas_ha = {k: acc[k] / M2_PER_HA for k in AREA_REPORT_KEYS}
-    return {
-        "zone_code": acc["zone_code"],
-        "name": _clean(meta.get("name")),
-        "province": _clean(meta.get("province")),
-        "city": _clean(meta.get("city")),
-        "level": _clean(meta.get("level")),
-        "category": _clean(meta.get("category")),
-        "eval_type": zone_type,
-        "year": int(acc["year"]),
-        "import_id": int(acc["import_id"]),
-        "areas_ha": areas_ha,
-        "buildings_m2": {"floor_area_on_A": acc["FA_A"], "footprint_on_A": acc["FP_A"],
-                         "floor_area_on_A2": acc["FA_A2"], "footprint_all_kinds_on_A2": acc["FPALL_A2"]},
-        "counts": {"parcels": int(acc["n_parcels"]), "buildings": int(acc["n_buildings"])},
-        # the raw terms (m², 万元, persons) behind every indicator, for Σ-numerator / Σ-denominator averages
-        "terms": {k: acc.get(k) for k in TERM_KEYS},
-        "economic": {
-            "tax_total_wan": acc.get("tax_total_wan"), "population": acc.get("population"),
-            "industrial_tax_wan": acc.get("industrial_tax_wan"),
-            "industrial_fai_wan": acc.get("industrial_fai_wan"),
-            "industrial_tax_source": acc.get("industrial_tax_source"),
-            "industrial_fai_source": acc.get("industrial_fai_source"),
-        },
-        "indicators": values,
-        "missing": missing,
-        "ideals": {k: profile.ideals[zone_type][k].value for k in profile.indicator_keys(zone_type)},
-        "realisation": scored["realisation"],
-        "score": scored["score"],
-        # the scored indicators without a value: the score then rests on the others (profile
-        # rule missing_indicator) and is not comparable with a zone scored on all of them
-        "score_complete": not [k for k, v in scored["realisation"].items() if v is None],
-        "score_missing": sorted(k for k, v in scored["realisation"].items() if v is None),
-        "subscores": scored["subscores"],
-        "subscore_labels": _node_labels(profile.trees[zone_type]),
-        "potential_ha": pot,
-        "years_of_supply": yos,
-        "potential_missing": {**pot_missing, **yos_missing},
-    }
-
-
-def _node_labels(nodes: tuple[Node, ...], depth: int = 0) -> dict[str, str]:
-    """Chinese label of every node of a score tree: its name and level (目标 / 子目标)."""
-    level = "目标" if depth == 0 else ("子目标" if depth == 1 else f"第{depth + 1}层")
-    out: dict[str, str] = {}
-    for n in nodes:
-        out[n.key] = f"{n.name}（{level}）"
-        out.update(_node_labels(n.children, depth + 1))
-    return out
 
 
 def _evaluate_plain(pkg: str | Path, *, zone: str | None, year: int | None, profile: Profile, validate: bool
@@ -258,10 +133,69 @@ def evaluate(pkg: str | Path | None = None, db: str | Path | None = None, *, zon
         with open_source(pkg, db, zone=zone, year=year) as src:
             zones = evaluate_selection(src.con, src.selection, prof)
             provenance = src.provenance
+    return document(zones, prof, provenance)
+
+
+def document(zones: list[dict[str, Any]], profile: Profile, provenance: Any) -> dict[str, Any]:
+    """The JSON document of ``jiyue evaluate`` around zone results (also the web's workbook)."""
     return {
-        "profile": prof.describe(),
+        "profile": profile.describe(),
         "jiyue_version": jiyue.__version__,
         "provenance": provenance,
         "indicator_units": {k: i.unit for k, i in INDICATORS.items()},
         "zones": zones,
     }
+
+
+# --------------------------------------------------------------------------- one zone's score, explained
+def indicator_points(zone: dict[str, Any], profile: Profile) -> list[dict[str, Any]]:
+    """Every indicator of a zone result with its share of the score (the dashboard's table).
+
+    ``points`` = effective weight × realisation degree (they add up to the score);
+    ``points_available`` = weight × (realisation cap − realisation), never below 0: what the
+    indicator could still add. Both None when the indicator is not scored or has no value.
+    """
+    weights = effective_weights(zone["eval_type"], profile)
+    cap = profile.realisation_cap or 100.0
+    out = []
+    for k, v in zone["indicators"].items():
+        ind = INDICATORS[k]
+        real = zone["realisation"].get(k)
+        w = weights.get(k)
+        scored = w is not None and real is not None
+        out.append({
+            "key": k, "name": ind.name, "unit": ind.unit, "value": v, "formula": ind.formula,
+            "ideal": zone["ideals"].get(k), "realisation": real, "weight": w,
+            "points": w * real if scored else None,  # type: ignore[operator]
+            "points_available": max(0.0, w * (cap - real)) if scored else None,  # type: ignore[operator]
+            "missing": zone["missing"].get(k),
+        })
+    return out
+
+
+def score_tree(zone: dict[str, Any], profile: Profile) -> list[dict[str, Any]]:
+    """The profile's weight tree of the zone's type with the zone's subscores and realisation degrees."""
+    def walk(nodes: tuple[Node, ...]) -> list[dict[str, Any]]:
+        return [{"key": n.key, "name": n.name, "weight": n.weight, "score": zone["subscores"].get(n.key),
+                 "children": walk(n.children),
+                 "indicators": [{"key": k, "name": INDICATORS[k].name, "weight": w,
+                                 "realisation": zone["realisation"].get(k)} for k, w in n.indicators]}
+                for n in nodes]
+
+    return walk(profile.trees[zone["eval_type"]])
+
+
+# --------------------------------------------------------------------------- one parcel's buildings
+def parcel_buildings(buildings: list[dict[str, Any]], area_m2: float | None) -> dict[str, Any]:
+    """Totals of the buildings assigned to one parcel (the map's parcel card).
+
+    ``buildings``: rows with ``kind``, ``floor_area_m2`` (under the floor-area rule of
+    :func:`jiyue.evaluation.accounting.floor_area_sql`: None for structures) and ``footprint_m2``.
+    FAR (容积率) = floor area ÷ parcel area; density (建筑密度, %) = footprint of the buildings of
+    kind ``building`` ÷ parcel area × 100; both None without an area.
+    """
+    fa = sum(b.get("floor_area_m2") or 0.0 for b in buildings)
+    fp = sum(b.get("footprint_m2") or 0.0 for b in buildings if (b.get("kind") or "building") == "building")
+    area = area_m2 or 0.0
+    return {"count": len(buildings), "floor_area_m2": fa, "footprint_m2": fp,
+            "far": fa / area if area else None, "density_pct": fp / area * 100 if area else None}

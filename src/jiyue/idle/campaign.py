@@ -17,26 +17,24 @@ JSON-ready dict.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from jiyue import store
-from jiyue.errors import StoreError, UsageError
+from jiyue.errors import UsageError
 from jiyue.idle import labels
 from jiyue.idle.calendar import parse_date
-from jiyue.idle.facts import ParcelFacts, Supplement
-from jiyue.idle.plans import check_plan, normalise_plan, supplement_of
+from jiyue.idle.facts import ParcelFacts
+from jiyue.idle.plans import check_plan, normalise_plan
 from jiyue.idle.rules import Rules, load_rules
 from jiyue.idle.service import assess_parcel, facts_of, load_for, resolve_as_of
-from jiyue.ledger import service as ledger
-from jiyue.ledger.schema import SCHEMA_VERSION, ensure_schema, has_ledger, schema_version
+from jiyue.idle.supplements import KIND
+from jiyue.idle.supplements import read_only as _ro
 from jiyue.landrules import M2_PER_HA
+from jiyue.ledger import service as ledger
+from jiyue.ledger.schema import ensure_schema, has_ledger
 
-KIND = "idle_land"
 PROGRESS_FIGURES = ("area_revitalised_m2", "fee_collected_wan", "penalty_collected_wan", "recovered_area_m2",
                     "invested_wan")
 
@@ -196,18 +194,6 @@ def reopen(db: str | Path, *, parcel: str, reason: str | None, user: str, campai
 
 
 # --------------------------------------------------------------------------- reading
-@contextmanager
-def _ro(db: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The store opened read-only (through ``jiyue.store`` so that a host process — the web
-    server — can share its own connection)."""
-    if not store.exists(db, file=True):
-        raise UsageError(f"数据库文件不存在：{db}")
-    with store.open_store(db, read_only=True) as con:
-        if schema_version(con) > SCHEMA_VERSION:
-            raise StoreError(f"数据库中的台账表版本为 {schema_version(con)}，本程序只支持到 {SCHEMA_VERSION}；请升级 jiyue。")
-        yield con
-
-
 def _require_ledger(con: Any) -> None:
     if not has_ledger(con):
         raise ledger.LedgerRefused(ledger.labels.TEXT["no_campaign"])
@@ -365,22 +351,6 @@ def workbook_parts(db: str | Path, *, campaign: int | None = None, parcel: str |
 
 
 # --------------------------------------------------------------------------- links to other commands
-def store_supplements(db: str | Path) -> dict[str, list[Supplement]]:
-    """Supplementary agreements recorded as disposal plans (new start dates), by contract number."""
-    out: dict[str, list[Supplement]] = {}
-    with _ro(db) as con:
-        if not has_ledger(con):
-            return out
-        for c in ledger.campaigns(con, KIND):
-            for it in ledger.items(con, c["campaign_id"]):
-                sup = supplement_of(it["plan"] or {})
-                if sup is None or not it["ref"]:
-                    continue
-                out.setdefault(it["ref"], []).append(Supplement(sup[0], sup[1], sup[2],
-                                                                ref=f"ledger:{c['campaign_id']}/{it['subject']}"))
-    return out
-
-
 def record_recovery(db: str | Path, doc: dict[str, Any], *, campaign: int | None = None, user: str) -> dict[str, Any]:
     """Keep a recovery-economics result in the store, as an event of a campaign.
 

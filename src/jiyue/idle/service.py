@@ -170,7 +170,7 @@ def load_for(pkg: str | Path | None, db: str | Path | None, *, zone: str | None 
     tables = load_tables(pkg=pkg, db=db, zone=zone, year=year, geometry=False)
     sups: dict[str, list[Supplement]] = {}
     if db is not None and r.start_date.use_supplementary:
-        from jiyue.idle.campaign import store_supplements
+        from jiyue.idle.supplements import store_supplements  # the ledger's reading, below this module
 
         sups = store_supplements(db)
     return tables, r, sups

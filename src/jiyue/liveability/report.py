@@ -80,7 +80,7 @@ def coverage_map(doc: dict[str, Any], arr: dict[str, Any]) -> bytes | None:
 
         # the frame: the whole street network (the zone), not only its residential part
         frame = geoms + ([shapely.box(*net.xy.min(axis=0), *net.xy.max(axis=0))] if net.n_nodes else [])
-        fig, ax, ext = maps._frame(frame)  # noqa: SLF001 - the report maps' own frame
+        fig, ax, ext = maps.map_frame(frame)
         segs = np.stack([net.xy[net.u], net.xy[net.v]], axis=1)
         from matplotlib.collections import LineCollection
 
@@ -91,7 +91,7 @@ def coverage_map(doc: dict[str, Any], arr: dict[str, Any]) -> bytes | None:
                    if (miss[pid] >= k if k == len(MISSING_COLOURS) - 1 else miss[pid] == k)]
             label = "全部可达" if k == 0 else (f"缺 {k} 项及以上" if k == len(MISSING_COLOURS) - 1 else f"缺 {k} 项")
             if sel:
-                maps._fill(ax, sel, colour, edge="#555555", lw=0.1)  # noqa: SLF001
+                maps.fill_shapes(ax, sel, colour, edge="#555555", lw=0.1)
             handles.append(Patch(facecolor=colour, edgecolor="#555555", lw=0.4, label=label))
         from jiyue import codes
 
@@ -102,7 +102,7 @@ def coverage_map(doc: dict[str, Any], arr: dict[str, Any]) -> bytes | None:
                 ax.scatter(xy[:, 0], xy[:, 1], s=7, c=colour, edgecolors="white", linewidths=0.3, zorder=5)
                 handles.append(Line2D([], [], marker="o", ls="", color=colour, markersize=4,
                                       label=codes.FACILITY_KINDS[kind][0]))
-        return maps._finish(fig, ax, ext, handles, boundary=None, crs=doc.get("crs"), ncol=5)  # noqa: SLF001
+        return maps.finish_map(fig, ax, ext, handles, boundary=None, crs=doc.get("crs"), ncol=5)
 
 
 def section_context(lv: dict[str, Any] | None) -> dict[str, Any] | None:

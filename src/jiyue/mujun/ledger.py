@@ -37,6 +37,7 @@ from jiyue import store
 from jiyue.errors import JiyueError, StoreError, UsageError
 from jiyue.mujun import inputs, labels, service
 from jiyue.mujun.policy import policy_from_text
+from jiyue.mujun.published import has_ledger as _has_ledger
 from jiyue.mujun.scheme import scheme_from_text
 
 SCHEMA_VERSION = 1
@@ -89,11 +90,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
             con.execute(stmt)
         con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [META_KEY, str(SCHEMA_VERSION)])
     return SCHEMA_VERSION
-
-
-def _has_ledger(con: duckdb.DuckDBPyConnection) -> bool:
-    r = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'mujun_versions'").fetchone()
-    return bool(r and r[0])
 
 
 def _next(con: duckdb.DuckDBPyConnection, table: str, col: str) -> int:
@@ -196,24 +192,6 @@ def show(db: str | Path, version_id: int) -> dict[str, Any]:
     with store.open_store(db, read_only=True) as con:
         row = _version_row(con, version_id)
     return json.loads(row["document"])
-
-
-def published_classes(db: str | Path, years: list[int]) -> dict[int, dict[str, str]]:
-    """Per year: the classes of its latest published version (empty when none)."""
-    if not store.exists(db):
-        return {}
-    with store.open_store(db, read_only=True) as con:
-        if not _has_ledger(con):
-            return {}
-        out: dict[int, dict[str, str]] = {}
-        for y in years:
-            r = con.execute("SELECT max(version_id) FROM mujun_versions WHERE year = ?", [y]).fetchone()
-            if not r or r[0] is None:
-                continue
-            rows = con.execute("SELECT enterprise_id, class FROM mujun_results WHERE version_id = ? AND class IS NOT NULL",
-                               [int(r[0])]).fetchall()
-            out[y] = {str(a): str(b) for a, b in rows}
-        return out
 
 
 # --------------------------------------------------------------------------- objections
@@ -447,7 +425,7 @@ def apply_changes(frame: pd.DataFrame, changes: list[tuple[str, str, Any]], vers
         if eid not in pos:
             raise UsageError(labels.ERR["correction_enterprise"].format(version=version_id, enterprise=eid))
         i = pos[eid]
-        before = service._clean(f.at[i, fld])  # noqa: SLF001
+        before = service.clean(f.at[i, fld])
         if fld == "founded":
             f.at[i, fld] = pd.Timestamp(value) if value else pd.NaT
         elif fld == "scale":
@@ -455,7 +433,7 @@ def apply_changes(frame: pd.DataFrame, changes: list[tuple[str, str, Any]], vers
             f.at[i, "scale_given"] = value is not None
         else:
             f.at[i, fld] = value if value is not None else (None if fld in TEXT_FIELDS else float("nan"))
-        after = service._clean(f.at[i, fld])  # noqa: SLF001
+        after = service.clean(f.at[i, fld])
         if before != after:
             done.append({"enterprise_id": eid, "field": fld, "before": before, "after": after})
     gross = f["own_m2"].astype(float).fillna(0) + f["leased_in_m2"].astype(float).fillna(0)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from jiyue.mujun import labels
-from jiyue.mujun.scheme import _Collect, _Reader, _builtin, read_rule_text, toml_data
+from jiyue.mujun.scheme import Collect, Reader, builtin_files, read_rule_text, toml_data
 
 KINDS = ("surcharge", "eligibility", "priority", "relief")
 POLICY_VARIABLES = {**{k: v for k, v in labels.VARIABLES.items()},
@@ -72,7 +72,7 @@ class Policy:
 
 def builtin_policies() -> list[str]:
     """Names of the policy tables shipped with jiyue."""
-    return _builtin("policy-")
+    return builtin_files("policy-")
 
 
 def load_policy(ref: str | Path) -> Policy:
@@ -90,8 +90,8 @@ def policy_from_text(text: str, origin: str = "") -> Policy:
 def parse_policy(data: dict[str, Any], source: str = "") -> Policy:
     """Build and check a :class:`Policy`; every problem is listed at once (one per measure and table)."""
     what = "差别化政策表"
-    c = _Collect(what, source)
-    top = _Reader(data, "", source, what)
+    c = Collect(what, source)
+    top = Reader(data, "", source, what)
     meta = c(top.sub, "policy", required=True)
     measures = []
     raw = data.get("measure", [])
@@ -99,7 +99,7 @@ def parse_policy(data: dict[str, Any], source: str = "") -> Policy:
         raise top.err("measure", "应为 [[measure]] 表数组")
 
     def measure(i: int, m: Any) -> None:
-        r = _Reader(m, f"measure[{i + 1}]", source, what)
+        r = Reader(m, f"measure[{i + 1}]", source, what)
         kind = r.str("kind", None, KINDS)
         base = r.str("base", "") or None
         if base is not None and base not in POLICY_VARIABLES:
@@ -130,7 +130,7 @@ def parse_policy(data: dict[str, Any], source: str = "") -> Policy:
     managed_r = c(top.sub, "managed_as")
     managed = {str(k): str(v) for k, v in managed_r.d.items()} if managed_r else {}
 
-    def build(m: _Reader) -> Policy:
+    def build(m: Reader) -> Policy:
         return Policy(m.str("name"), m.str("version"), m.str("title", ""), tuple(measures), managed,
                       m.str("source", ""), source)
 

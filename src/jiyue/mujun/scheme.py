@@ -59,7 +59,7 @@ def _err(what: str, source: str, where: str, fld: str, problem: str) -> SchemeEr
 T = TypeVar("T")
 
 
-class _Collect:
+class Collect:
     """Runs the parse of one part (an indicator, a group, an adjustment …) and keeps its problem,
     so a file is refused with every problem listed (one per part)."""
 
@@ -288,13 +288,13 @@ class Scheme:
 RULESETS = "jiyue.mujun.rulesets"
 
 
-def _builtin(prefix: str) -> list[str]:
+def builtin_files(prefix: str) -> list[str]:
     return builtin_names(RULESETS, prefix=prefix, exclude_prefix=None if prefix else "policy-")
 
 
 def builtin_schemes() -> list[str]:
     """Names of the schemes shipped with jiyue."""
-    return _builtin("")
+    return builtin_files("")
 
 
 def read_rule_text(ref: str | Path, *, prefix: str, what: str, unknown_key: str,
@@ -336,7 +336,7 @@ def _with_text(s: Scheme, text: str) -> Scheme:
     return replace(s, text=text, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
-class _Reader:
+class Reader:
     """Typed access to one TOML table, raising errors that name file, node and field."""
 
     def __init__(self, d: Any, where: str, source: str, what: str = "评价方案") -> None:
@@ -396,15 +396,15 @@ class _Reader:
             raise self.err(k, f"应为 true/false，实际为「{v!r}」")
         return v
 
-    def sub(self, k: str, required: bool = False) -> _Reader:
+    def sub(self, k: str, required: bool = False) -> Reader:
         if k not in self.d:
             if required:
                 raise self.err(k, "缺失（应为一个表）")
-            return _Reader({}, f"{self.where}.{k}", self.source, self.what)
-        return _Reader(self.d[k], f"{self.where}.{k}", self.source, self.what)
+            return Reader({}, f"{self.where}.{k}", self.source, self.what)
+        return Reader(self.d[k], f"{self.where}.{k}", self.source, self.what)
 
 
-def _ranges(r: _Reader) -> tuple[tuple[int, int], ...]:
+def _ranges(r: Reader) -> tuple[tuple[int, int], ...]:
     out = []
     for t in r.strs("industry_divisions"):
         m = re.fullmatch(r"\s*(\d{2})\s*(?:-\s*(\d{2}))?\s*", t)
@@ -418,15 +418,15 @@ def _ranges(r: _Reader) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-def _item(key: str, v: Any, g: _Reader, defaults: _Reader, indicators: dict[str, Indicator]) -> Item:
+def _item(key: str, v: Any, g: Reader, defaults: Reader, indicators: dict[str, Indicator]) -> Item:
     where = f"{g.where}.items.{key}"
     if key not in indicators:
         raise _err("评价方案", g.source, where, key, f"未在 [indicators] 中定义；已定义：{'、'.join(indicators)}")
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         v = {"weight": v}
-    r = _Reader(v, where, g.source)
+    r = Reader(v, where, g.source)
 
-    def pick(name: str) -> _Reader:
+    def pick(name: str) -> Reader:
         return r if r.has(name) else defaults
 
     method = pick("method").str("method", "ratio", METHODS)
@@ -475,7 +475,7 @@ def _item(key: str, v: Any, g: _Reader, defaults: _Reader, indicators: dict[str,
                 cap if cap else None, floor, missing, zden)
 
 
-def _rule(r: _Reader, *, veto: bool, order: tuple[str, ...]) -> Rule:
+def _rule(r: Reader, *, veto: bool, order: tuple[str, ...]) -> Rule:
     if not r.d:
         return Rule()
     cannot = r.strs("cannot_be", ("A", "B") if veto else (order[-1],))
@@ -488,7 +488,7 @@ def _rule(r: _Reader, *, veto: bool, order: tuple[str, ...]) -> Rule:
     return Rule(r.strs("events"), r.strs("flags"), founded, cannot, becomes, effect)
 
 
-def _classes(r: _Reader) -> Classes:
+def _classes(r: Reader) -> Classes:
     method = r.str("method", "quota", CLASS_METHODS)
     order = r.strs("order", ("A", "B", "C", "D"))
     if len(order) < 2 or len(set(order)) != len(order):
@@ -520,26 +520,26 @@ def _classes(r: _Reader) -> Classes:
 
 def parse_scheme(data: dict[str, Any], source: str = "") -> Scheme:
     """Build and check a :class:`Scheme` from parsed TOML; every problem is listed at once."""
-    c = _Collect("评价方案", source)
-    top = _Reader(data, "", source)
+    c = Collect("评价方案", source)
+    top = Reader(data, "", source)
 
-    def header() -> tuple[_Reader, str, str, float]:
+    def header() -> tuple[Reader, str, str, float]:
         meta = top.sub("scheme", required=True)
         return meta, meta.str("name"), meta.str("version"), float(meta.num("weight_total", 100.0, positive=True)
                                                                   or 100.0)
 
     head = c(header)
-    meta = head[0] if head else _Reader({}, ".scheme", source)
+    meta = head[0] if head else Reader({}, ".scheme", source)
     weight_total = head[3] if head else 100.0
     indicators: dict[str, Indicator] = {}
 
-    def indicator(ind_r: _Reader, key: str) -> None:
+    def indicator(ind_r: Reader, key: str) -> None:
         r = ind_r.sub(key)
         f = parse_formula(r.str("formula"), r.where, source)
         indicators[key] = Indicator(key, r.str("label", key), f, r.str("unit", ""),
                                     r.str("direction", "higher", DIRECTIONS), r.str("tag", ""), r.str("note", ""))
 
-    def indicator_table() -> _Reader:
+    def indicator_table() -> Reader:
         ind_r = top.sub("indicators", required=True)
         if not ind_r.d:
             raise ind_r.err("", "没有定义任何指标")
@@ -551,7 +551,7 @@ def parse_scheme(data: dict[str, Any], source: str = "") -> Scheme:
     defaults = top.sub("defaults")
     groups: list[Group] = []
 
-    def group(g_r: _Reader, gkey: str) -> None:
+    def group(g_r: Reader, gkey: str) -> None:
         g = g_r.sub(gkey)
         when = g.sub("when")
         scale = when.strs("scale") or None
@@ -574,7 +574,7 @@ def parse_scheme(data: dict[str, Any], source: str = "") -> Scheme:
                             when.num("min_land_mu", optional=True, minimum=0.0),
                             when.num("max_land_mu", optional=True, minimum=0.0)))
 
-    def group_table() -> _Reader:
+    def group_table() -> Reader:
         g_r = top.sub("groups", required=True)
         if not g_r.d:
             raise g_r.err("", "没有定义任何评价分组")
@@ -595,7 +595,7 @@ def parse_scheme(data: dict[str, Any], source: str = "") -> Scheme:
     adjustments = []
 
     def adjustment(i: int, a: Any) -> None:
-        r = _Reader(a, f"adjustments[{i + 1}]", source)
+        r = Reader(a, f"adjustments[{i + 1}]", source)
         grp = r.strs("groups") or None
         for gk in grp or ():
             if gk not in {g.key for g in groups}:

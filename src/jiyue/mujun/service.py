@@ -33,6 +33,7 @@ from jiyue.mujun import aggregate, classify, engine, inputs, labels, land, measu
 from jiyue.mujun.policy import Policy, load_policy
 from jiyue.mujun.scheme import Scheme, load_scheme
 from jiyue.schema import YEAR_MAX, YEAR_MIN
+from jiyue.units import m2_to_mu
 
 
 @dataclass
@@ -118,10 +119,10 @@ def published_classes(db: str | Path | None, years: list[int], zones: list[str] 
     """Classes of the latest published version per year in the store (empty without one)."""
     if db is None or not years:
         return {}
-    from jiyue.mujun import ledger
+    from jiyue.mujun.published import published_classes as read
 
     try:
-        return ledger.published_classes(db, years)
+        return read(db, years)
     except JiyueError:
         return {}
 
@@ -195,7 +196,7 @@ def build_context(tables: Any, scheme: Scheme, policy: Policy, year: int, years:
 
 
 def _classes_by_id(ev: Evaluation) -> dict[str, str | None]:
-    return {e: _clean(c) for e, c in zip(ev.frame["enterprise_id"].astype(str), ev.classes["class"].to_numpy())}
+    return {e: clean(c) for e, c in zip(ev.frame["enterprise_id"].astype(str), ev.classes["class"].to_numpy())}
 
 
 def evaluate(pkg: str | Path | None = None, db: str | Path | None = None, *, scheme: str | Path | Scheme,
@@ -239,7 +240,7 @@ def run(pkg: str | Path | None = None, db: str | Path | None = None, *, scheme: 
 _PLAIN = (str, int, bool)
 
 
-def _clean(v: Any) -> Any:
+def clean(v: Any) -> Any:
     """A JSON-ready scalar: NaN / NA / NaT → None, numpy scalars → Python, dates → ISO text."""
     t = type(v)
     if t is float or t is np.float64:
@@ -265,7 +266,7 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The input frame as JSON-ready records (sorted by enterprise id)."""
     cols = [c for c in inputs.FRAME_COLUMNS if c in frame.columns]
     f = frame[cols].sort_values("enterprise_id", kind="stable")
-    return [{c: _clean(v) for c, v in zip(cols, row)} for row in f.itertuples(index=False, name=None)]
+    return [{c: clean(v) for c, v in zip(cols, row)} for row in f.itertuples(index=False, name=None)]
 
 
 def frame_from_records(records: list[dict[str, Any]]) -> pd.DataFrame:
@@ -314,7 +315,7 @@ class _Cols:
         return c in self.d
 
     def get(self, c: str, i: int) -> Any:
-        return _clean(self.d[c][i]) if c in self.d else None
+        return clean(self.d[c][i]) if c in self.d else None
 
 
 def enterprise_records(ev: Evaluation, scheme: Scheme, policy: Policy) -> list[dict[str, Any]]:
@@ -327,7 +328,7 @@ def enterprise_records(ev: Evaluation, scheme: Scheme, policy: Policy) -> list[d
     group_order = {g.key: i for i, g in enumerate(scheme.groups)}
     status_order = {"rated": 0, "deferred": 1, "excluded": 2, "out_of_scope": 3}
     ranks = c["rank"]
-    order = sorted(range(n), key=lambda i: (status_order[s["status"][i]], group_order.get(_clean(s["group"][i]), 99),
+    order = sorted(range(n), key=lambda i: (status_order[s["status"][i]], group_order.get(clean(s["group"][i]), 99),
                                             ranks[i] if not np.isnan(ranks[i]) else math.inf,
                                             str(f["enterprise_id"][i])))
     cl = scheme.classes
@@ -337,7 +338,7 @@ def enterprise_records(ev: Evaluation, scheme: Scheme, policy: Policy) -> list[d
     out = []
     for i in order:
         status = s["status"][i]
-        gkey = _clean(s["group"][i])
+        gkey = clean(s["group"][i])
         grp = scheme.group(gkey) if gkey is not None else None
         keys = [it.indicator for it in grp.items] if grp is not None else list(scheme.indicators)
         rated = status == "rated"
@@ -348,7 +349,7 @@ def enterprise_records(ev: Evaluation, scheme: Scheme, policy: Policy) -> list[d
             reasons.append(_fmt_params("scale_missing", scale=labels.SCALE.get(s["scale_eff"][i], "")))
         if bool(f["lease_clipped"][i]):
             reasons.append(_fmt_params("lease_clipped", leased_out=float(f["leased_out_m2"][i])))
-        indicators = {k: _clean(t[f"v.{k}"][i]) for k in keys}
+        indicators = {k: clean(t[f"v.{k}"][i]) for k in keys}
         missing = {}
         for k in keys:
             code = int(t[f"m.{k}"][i])
@@ -358,14 +359,14 @@ def enterprise_records(ev: Evaluation, scheme: Scheme, policy: Policy) -> list[d
         if rated and grp is not None:
             for it in grp.items:
                 reasons.extend(_item_reasons(f, t, i, it, scheme, ev.result.benchmarks[gkey][it.indicator]))
-                item_scores[it.indicator] = _clean(t[f"s.{it.indicator}"][i])
+                item_scores[it.indicator] = clean(t[f"s.{it.indicator}"][i])
         adjustments = []
         for a in scheme.adjustments:
             col = f"a.{a.key}"
             if rated and col in t and t[col][i] != 0:
                 adjustments.append({"key": a.key, "label": a.label, "points": a.points})
                 reasons.append(_fmt_params("adjustment", label=a.label, points=a.points))
-        cls = _clean(c["class"][i])
+        cls = clean(c["class"][i])
         if rated:
             reasons.extend(_class_reasons(f, t, c, i, scheme, quota_text, bool(new_firm[i])))
         veto = f.get("veto", i)
@@ -377,7 +378,7 @@ def enterprise_records(ev: Evaluation, scheme: Scheme, policy: Policy) -> list[d
             "park": f.get("park", i),
             "street": f.get("street", i),
             "industry_code": f.get("industry_code", i),
-            "scale": _clean(s["scale_eff"][i]),
+            "scale": clean(s["scale_eff"][i]),
             "group": gkey,
             "group_label": grp.label if grp is not None else None,
             "status": status,
@@ -387,12 +388,12 @@ def enterprise_records(ev: Evaluation, scheme: Scheme, policy: Policy) -> list[d
             "indicators": indicators,
             "missing": missing,
             "item_scores": item_scores,
-            "base_score": _clean(t["base_score"][i]),
+            "base_score": clean(t["base_score"][i]),
             "adjustments": adjustments,
-            "score": _clean(t["score"][i]),
+            "score": clean(t["score"][i]),
             "rank": int(ranks[i]) if rated else None,
             "rank_of": int(c["n_group"][i]) if rated else None,
-            "class_by_rank": _clean(c["class_by_rank"][i]) if rated else None,
+            "class_by_rank": clean(c["class_by_rank"][i]) if rated else None,
             "class": cls,
             "class_label": cl.labels.get(cls) if cls is not None else None,
             "vetoed": bool(c["vetoed"][i]),
@@ -406,7 +407,7 @@ def enterprise_records(ev: Evaluation, scheme: Scheme, policy: Policy) -> list[d
 
 
 def _status_reason(f: _Cols, s: _Cols, i: int, scheme: Scheme) -> dict[str, str]:
-    code = _clean(s["status_reason"][i])
+    code = clean(s["status_reason"][i])
     if code == "excluded_industry":
         allowed = "、".join(f"{lo:02d}" if lo == hi else f"{lo:02d}–{hi:02d}" for lo, hi in scheme.scope.industry_ranges)
         return _fmt_params(code, industry=f.get("industry_code", i), allowed=allowed)
@@ -465,8 +466,8 @@ def _item_reasons(f: _Cols, t: _Cols, i: int, it: Any, scheme: Scheme, bench: di
 def _class_reasons(f: _Cols, t: _Cols, c: _Cols, i: int, scheme: Scheme, quota_text: str, new_firm: bool
                    ) -> list[dict[str, str]]:
     cl = scheme.classes
-    by = _clean(c["class_by_rank"][i])
-    final = _clean(c["class"][i])
+    by = clean(c["class_by_rank"][i])
+    final = clean(c["class"][i])
     out = []
     if cl.method == "quota":
         out.append(_fmt_params("quota", rank=int(c["rank"][i]), n=int(c["n_group"][i]), quota=quota_text, cls=by))
@@ -565,4 +566,52 @@ def _clean_tree(o: Any) -> Any:
         return {str(k): _clean_tree(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)):
         return [_clean_tree(v) for v in o]
-    return _clean(o)
+    return clean(o)
+
+
+# --------------------------------------------------------------------------- land held, classes for the map
+def land_held(parcels: pd.DataFrame) -> pd.DataFrame:
+    """The land each enterprise holds in the store: its parcels (``user_id``) and their area.
+
+    ``parcels``: columns ``user_id`` and ``area_eff_m2`` (the parcel's effective area); parcels
+    without a user are left out, an unknown area counts 0. Returns one row per enterprise,
+    ordered by id: ``enterprise_id``, ``parcels``, ``land_m2``, ``land_mu`` (exact 亩:
+    :func:`jiyue.units.m2_to_mu`).
+    """
+    p = parcels[parcels["user_id"].notna()]
+    area = pd.to_numeric(p["area_eff_m2"], errors="coerce").fillna(0.0).astype(float)
+    g = pd.DataFrame({"enterprise_id": p["user_id"].astype(str), "area": area}).groupby("enterprise_id", sort=True)
+    out = pd.DataFrame({"parcels": g.size().astype(int), "land_m2": g["area"].sum()}).reset_index()
+    out["land_mu"] = [m2_to_mu(v) for v in out["land_m2"]]
+    return out
+
+
+def enterprise_land(enterprises: list[dict[str, Any]], held: pd.DataFrame) -> list[dict[str, Any]]:
+    """Enterprise rows (with their latest year's ``tax_wan``) joined to :func:`land_held`:
+    ``parcels``, ``land_m2``, ``land_mu`` (0 for an enterprise without parcels) and
+    ``tax_per_mu_wan`` (亩均税收, 万元/亩 = tax ÷ land in 亩; None without tax or land)."""
+    by_id = {str(r["enterprise_id"]): r for r in held.to_dict("records")}
+    out = []
+    for e in enterprises:
+        h = by_id.get(str(e["enterprise_id"]))
+        land_mu = float(h["land_mu"]) if h else 0.0
+        tax = e.get("tax_wan")
+        out.append({**e, "parcels": int(h["parcels"]) if h else 0, "land_m2": float(h["land_m2"]) if h else 0.0,
+                    "land_mu": land_mu, "tax_per_mu_wan": tax / land_mu if tax is not None and land_mu else None})
+    return out
+
+
+def parcels_in_mu(parcels: list[dict[str, Any]], column: str = "area_eff_m2") -> list[dict[str, Any]]:
+    """The parcel rows with ``area_mu`` = ``column`` in 亩 (None when the area is unknown)."""
+    return [{**p, "area_mu": None if p.get(column) is None else m2_to_mu(float(p[column]))} for p in parcels]
+
+
+def map_classes(doc: dict[str, Any]) -> dict[str, str]:
+    """enterprise_id → the letter the map colours by: the class (A–D), ``T`` for a deferred
+    enterprise (暂缓评价) without a class; enterprises with neither are left out."""
+    out = {}
+    for r in doc.get("enterprises", []):
+        cls = r.get("class") or ("T" if r.get("status") == "deferred" else None)
+        if cls:
+            out[str(r["enterprise_id"])] = str(cls)[:1]
+    return out

@@ -42,15 +42,7 @@ def rank(pkgs: list[Path] | None = None, db: Path | None = None, *, year: int | 
     """The ranking document of ``jiyue rank`` (with year-on-year when a base is given)."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     zones, prov = evaluate_many(pkgs, db, year=year, profile=prof)
-    doc: dict[str, Any] = {
-        "profile": prof.describe(),
-        "jiyue_version": jiyue.__version__,
-        "year": max((z["year"] for z in zones), default=year),
-        "provenance": prov,
-        "rankings": rankings(zones),
-        "averages": averages(zones),
-        "distribution": score_distribution(zones),
-    }
+    doc = ranking_document(zones, prof, year=max((z["year"] for z in zones), default=year), provenance=prov)
     if base or base_year is not None:
         if base:
             base_zones, _ = evaluate_many(base, None, year=base_year, profile=prof)
@@ -62,4 +54,15 @@ def rank(pkgs: list[Path] | None = None, db: Path | None = None, *, year: int | 
             doc["base_zones"] = base_zones
     if include_zones:
         doc["zones"] = zones
+    return doc
+
+
+def ranking_document(zones: list[dict[str, Any]], profile: Profile, *, year: int | None,
+                     provenance: Any = None) -> dict[str, Any]:
+    """The ranking document of evaluated zones: ranks, averages, score distribution (``jiyue rank``,
+    the web's ranking workbook with ``zones`` added)."""
+    doc: dict[str, Any] = {"profile": profile.describe(), "jiyue_version": jiyue.__version__, "year": year}
+    if provenance is not None:
+        doc["provenance"] = provenance
+    doc.update({"rankings": rankings(zones), "averages": averages(zones), "distribution": score_distribution(zones)})
     return doc

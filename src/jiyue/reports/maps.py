@@ -115,13 +115,13 @@ def _compound(geoms: Sequence[Any]) -> MplPath | None:
     return MplPath.make_compound_path(*paths) if paths else None
 
 
-def _fill(ax: Any, geoms: Sequence[Any], color: str, edge: str = "white", lw: float = 0.15, z: int = 1) -> None:
+def fill_shapes(ax: Any, geoms: Sequence[Any], color: str, edge: str = "white", lw: float = 0.15, z: int = 1) -> None:
     path = _compound(geoms)
     if path is not None:
         ax.add_patch(PathPatch(path, facecolor=color, edgecolor=edge, linewidth=lw, zorder=z))
 
 
-def _frame(geoms: Sequence[Any]) -> tuple[Figure, Any, tuple[float, float, float, float]]:
+def map_frame(geoms: Sequence[Any]) -> tuple[Figure, Any, tuple[float, float, float, float]]:
     xmin, ymin, xmax, ymax = shapely.total_bounds(np.asarray(list(geoms), dtype=object))
     w, h = max(xmax - xmin, 1.0), max(ymax - ymin, 1.0)
     pad = 0.03 * max(w, h)
@@ -187,17 +187,17 @@ def class_map(parcels: pd.DataFrame, *, boundary: Any = None, crs: str | None = 
         return None
     groups = parcels["build_class"].map(build_group)
     with style():
-        fig, ax, ext = _frame(geoms)
+        fig, ax, ext = map_frame(geoms)
         handles: list[Any] = []
         for key, label in L.BUILD_GROUPS.items():
             sel = parcels.loc[groups == key, "geometry"]
             if len(sel):
-                _fill(ax, list(sel), CLASS_COLORS[key], edge="#7a7a7a", lw=0.12)
+                fill_shapes(ax, list(sel), CLASS_COLORS[key], edge="#7a7a7a", lw=0.12)
                 handles.append(Patch(facecolor=CLASS_COLORS[key], edgecolor="#7a7a7a", lw=0.4, label=f"{key} {label}"))
-        return _finish(fig, ax, ext, handles, boundary=boundary, crs=crs, ncol=4)
+        return finish_map(fig, ax, ext, handles, boundary=boundary, crs=crs, ncol=4)
 
 
-def _finish(fig: Any, ax: Any, ext: Any, handles: list[Any], *, boundary: Any, crs: str | None,
+def finish_map(fig: Any, ax: Any, ext: Any, handles: list[Any], *, boundary: Any, crs: str | None,
             ncol: int) -> bytes:
     """The furniture every map shares: zone boundary, scale bar, north arrow, CRS note, legend."""
     b = _boundary(ax, boundary)
@@ -219,16 +219,16 @@ def flag_map(flagged: pd.DataFrame, *, far_threshold: float, boundary: Any = Non
     if not geoms:
         return None
     with style():
-        fig, ax, ext = _frame(geoms)
-        _fill(ax, list(flagged.loc[flagged["flag"].isna(), "geometry"]), BACKGROUND, edge="white", lw=0.15)
+        fig, ax, ext = map_frame(geoms)
+        fill_shapes(ax, list(flagged.loc[flagged["flag"].isna(), "geometry"]), BACKGROUND, edge="white", lw=0.15)
         handles: list[Any] = [Patch(facecolor=BACKGROUND, edgecolor="#999999", lw=0.4, label=L.MAP["background"])]
         for k in FLAG_ORDER:
             sel = flagged.loc[flagged["flag"] == k, "geometry"]
             if len(sel):
-                _fill(ax, list(sel), FLAG_COLORS[k], edge="#333333", lw=0.2, z=2)
+                fill_shapes(ax, list(sel), FLAG_COLORS[k], edge="#333333", lw=0.2, z=2)
             n = int(flagged[k].sum())
             if n:
                 extra = f"，容积率＜{far_threshold:g}" if k == "low_far_industrial" else ""
                 handles.append(Patch(facecolor=FLAG_COLORS[k], edgecolor="#333333", lw=0.4,
                                      label=f"{L.FLAGS[k]}（{n}宗{extra}）"))
-        return _finish(fig, ax, ext, handles, boundary=boundary, crs=crs, ncol=3)
+        return finish_map(fig, ax, ext, handles, boundary=boundary, crs=crs, ncol=3)

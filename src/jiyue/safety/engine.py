@@ -63,7 +63,7 @@ class Hazard:
         return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in d.items()}
 
 
-def _d(v: Any) -> dt.date | None:
+def as_date(v: Any) -> dt.date | None:
     if v is None or v == "":
         return None
     if isinstance(v, dt.datetime):
@@ -175,7 +175,7 @@ def rectify(h: Hazard, on: dt.date, plan: dict[str, Any], rules: Rules) -> Hazar
     merged = {k: plan.get(k) if plan.get(k) not in (None, "") else getattr(h, k)
               for k in ("responsible_person", "measures", "funds_wan", "emergency_plan", "deadline")}
     if plan.get("deadline") not in (None, ""):
-        merged["deadline"] = _d(plan["deadline"])
+        merged["deadline"] = as_date(plan["deadline"])
     problems = _order(h, on, "整改措施制定日期")
     if h.grade == "major":
         missing = [labels.FIELD[f] for f in rules.five_in_place if merged.get(f) in (None, "")]
@@ -269,11 +269,11 @@ def status(h: Hazard, as_of: dt.date) -> str:
 
 def apply(h: Hazard | None, event: dict[str, Any], rules: Rules) -> Hazard:
     """One event onto a hazard (the fold step). ``event``: kind, on, payload, evidence."""
-    kind, on, p = event["kind"], _d(event["on"]), event.get("payload") or {}
+    kind, on, p = event["kind"], as_date(event["on"]), event.get("payload") or {}
     assert on is not None
     if kind == "found":
         h0, _ = found(int(event["hazard_id"]), level=p["level"], found_date=on, rules=rules,
-                      deadline=_d(p.get("deadline")), item=p.get("item"), plan=p.get("plan"))
+                      deadline=as_date(p.get("deadline")), item=p.get("item"), plan=p.get("plan"))
         return h0
     assert h is not None
     if kind == "rectify":
@@ -293,7 +293,7 @@ def fold(events: Iterable[dict[str, Any]], rules: Rules, as_of: dt.date | None =
     """The hazard as of a date from its events (oldest first); None if not yet found then."""
     h: Hazard | None = None
     for e in events:
-        if as_of is not None and _d(e["on"]) > as_of:  # type: ignore[operator]
+        if as_of is not None and as_date(e["on"]) > as_of:  # type: ignore[operator]
             break
         h = apply(h, e, rules)
     return h
@@ -326,7 +326,7 @@ def check_enforcement(measure: str, amount_wan: Any, rules: Rules) -> tuple[floa
 def closure_due(penalty_dates: Sequence[Any], rules: Rules) -> str | None:
     """安全生产法第一百一十三条(一): penalised 3 times within 180 days or 4 times within a year
     (for an enterprise with a major hazard) → the first qualifying window as text, else None."""
-    days = sorted(d for d in (_d(x) for x in penalty_dates) if d is not None)
+    days = sorted(d for d in (as_date(x) for x in penalty_dates) if d is not None)
     for n, key in ((3, "three_within_days"), (4, "four_within_days")):
         limit = int(rules.closure[key])
         for i in range(len(days) - n + 1):
@@ -351,7 +351,7 @@ def _wan(x: float) -> float:
 
 
 def _in(d: Any, start: dt.date | None, end: dt.date | None) -> bool:
-    day = _d(d)
+    day = as_date(d)
     return day is not None and (start is None or day >= start) and (end is None or day <= end)
 
 

@@ -273,7 +273,7 @@ def _change(con: duckdb.DuckDBPyConnection, hazard_id: int, kind: str, on: Any, 
 
 def _date(v: Any, what: str) -> dt.date:
     try:
-        d = engine._d(v)  # noqa: SLF001
+        d = engine.as_date(v)
     except ValueError:
         d = None
     if d is None:
@@ -463,7 +463,7 @@ def hazards(con: duckdb.DuckDBPyConnection, campaign_id: int | None = None, *, e
             cur = h.public()
             d["state"] = h.state
         day = as_of or dt.date.today()
-        h_dl = engine._d(cur.get("deadline"))  # noqa: SLF001
+        h_dl = engine.as_date(cur.get("deadline"))
         d["deadline"] = cur.get("deadline")
         d["listed"] = bool(cur.get("listed"))
         d["status"] = ("overdue" if d["state"] in ("found", "rectifying") and h_dl and day > h_dl else d["state"])
@@ -580,10 +580,10 @@ def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules,
         for hz in r.get("hazards") or []:
             steps = []
             h0, info = engine.found(0, level=hz["level"], found_date=_date(hz.get("found_date") or r["on"], "发现日期"),
-                                    rules=rules, deadline=engine._d(hz.get("deadline")), item=hz.get("item"),  # noqa: SLF001
+                                    rules=rules, deadline=engine.as_date(hz.get("deadline")), item=hz.get("item"),
                                     plan=hz.get("plan"))
             steps.append(({"kind": "found", "on": h0.found_date, "evidence": [], "payload": {
-                "level": h0.level, "deadline": hz.get("deadline") and engine._d(hz["deadline"]).isoformat(),  # type: ignore[union-attr]  # noqa: SLF001
+                "level": h0.level, "deadline": hz.get("deadline") and engine.as_date(hz["deadline"]).isoformat(),  # type: ignore[union-attr]
                 "item": info["item"], "plan": hz.get("plan") or None, "description": hz["description"],
                 "category": hz.get("category"), "enterprise_id": r.get("enterprise_id"), **info}}, h0))
             h = h0
@@ -616,7 +616,7 @@ def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules,
                 prev = None
                 for ev, h in steps:
                     h = replace_id(h, hid)
-                    events.append([campaign_id, iid, hid, ev["kind"], engine._d(ev["on"]), user,  # noqa: SLF001
+                    events.append([campaign_id, iid, hid, ev["kind"], engine.as_date(ev["on"]), user,
                                    ev.get("payload") or {}, prev and prev.public(), h.public(),
                                    list(ev.get("evidence") or [])])
                     prev = h

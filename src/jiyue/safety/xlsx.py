@@ -111,9 +111,9 @@ def _s(v: Any) -> str:
 
 
 def _date(v: Any) -> dt.date | None | str:
-    from jiyue.normalize import _parse_date
+    from jiyue.normalize import parse_date
 
-    d = _parse_date(v)
+    d = parse_date(v)
     if d is None:
         return None
     if isinstance(d, dt.date):

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from jiyue.standard_land import labels
-from jiyue.standard_land.checks import (Check, _g, _m, _pct, consequences, indicator_check, pending,
+from jiyue.standard_land.checks import (Check, fmt_fixed as _m, fmt_general as _g, fmt_pct as _pct, consequences, indicator_check, pending,
                                         time_check)
 from jiyue.standard_land.indicators import COMMITMENTS, CONTROLS
 from jiyue.standard_land.lifecycle import Event, Timeline, timeline, to_date

@@ -96,19 +96,22 @@ def idle_route(start_agreed: dt.date | None, commenced: dt.date | None, as_of: d
 
 
 # --------------------------------------------------------------------------- number formatting
-def _m(v: float | None) -> str:
+def fmt_fixed(v: float | None) -> str:
     return "—" if v is None else f"{v:,.2f}"
 
 
-def _g(v: float | None, digits: int = 4) -> str:
+def fmt_general(v: float | None, digits: int = 4) -> str:
     if v is None:
         return "—"
     s = f"{v:,.{digits}f}".rstrip("0").rstrip(".")
     return s or "0"
 
 
-def _pct(r: float | None) -> str:
+def fmt_pct(r: float | None) -> str:
     return "—" if r is None else f"{r * 100:.2f}"
+
+
+_m, _g, _pct = fmt_fixed, fmt_general, fmt_pct  # the short names used below
 
 
 def _show(key: str, v: float | None) -> str:

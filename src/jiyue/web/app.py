@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import jiyue
 from jiyue.errors import JiyueError
-from jiyue.web import errors, filters, labels
+from jiyue.web import errors, filters, handlers, labels
 from jiyue.web.db import Store
 from jiyue.web.deps import AppContext, csrf_protect
 from jiyue.web.engines import Engines
@@ -224,11 +224,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_url=None, lifespan=lifespan, dependencies=[Depends(csrf_protect)])
     app.state.ctx = context
     # the schema is served behind the login by jiyue.web.routes.home.openapi_schema (openapi_url=None)
-    app.add_exception_handler(errors.WebError, errors.handle_web_error)
-    app.add_exception_handler(JiyueError, errors.handle_jiyue_error)
-    app.add_exception_handler(StarletteHTTPException, errors.handle_http_error)
-    app.add_exception_handler(RequestValidationError, errors.handle_validation_error)
-    app.add_exception_handler(Exception, errors.handle_unexpected)
+    app.add_exception_handler(errors.WebError, handlers.handle_web_error)
+    app.add_exception_handler(JiyueError, handlers.handle_jiyue_error)
+    app.add_exception_handler(StarletteHTTPException, handlers.handle_http_error)
+    app.add_exception_handler(RequestValidationError, handlers.handle_validation_error)
+    app.add_exception_handler(Exception, handlers.handle_unexpected)
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(SecurityHeaders, settings=settings)
     app.mount("/static", StaticFiles(directory=str(PKG_DIR / "static")), name="static")

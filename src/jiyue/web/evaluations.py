@@ -16,10 +16,8 @@ from typing import Any
 import duckdb
 
 from jiyue.errors import UsageError
-from jiyue.evaluation.indicators import INDICATORS
-from jiyue.evaluation.profile import Node, Profile, load_profile
-from jiyue.evaluation.scoring import effective_weights
-from jiyue.evaluation.service import evaluate_selection
+from jiyue.evaluation.profile import Profile, load_profile
+from jiyue.evaluation.service import evaluate_selection, indicator_points, score_tree
 from jiyue.ranking.rank import rankings
 from jiyue.web import labels, queries
 
@@ -49,19 +47,6 @@ class EvaluationCache:
             self._results.clear()
 
 
-def _tree(nodes: tuple[Node, ...], subscores: dict[str, float | None], realisation: dict[str, Any]
-          ) -> list[dict[str, Any]]:
-    out = []
-    for n in nodes:
-        out.append({
-            "key": n.key, "name": n.name, "weight": n.weight, "score": subscores.get(n.key),
-            "children": _tree(n.children, subscores, realisation),
-            "indicators": [{"key": k, "name": INDICATORS[k].name, "weight": w, "realisation": realisation.get(k)}
-                           for k, w in n.indicators],
-        })
-    return out
-
-
 def dashboard(cur: duckdb.DuckDBPyConnection, cache: EvaluationCache, zone: str, year: int | None = None
               ) -> dict[str, Any]:
     """The dashboard document of one zone and year (default: its latest year)."""
@@ -78,20 +63,6 @@ def dashboard(cur: duckdb.DuckDBPyConnection, cache: EvaluationCache, zone: str,
     snap = next(s for s in mine if s[2] == y)
     z = results[snap]
     prof = cache.profile
-    weights = effective_weights(z["eval_type"], prof)
-    cap = prof.realisation_cap or 100.0
-    indicators = []
-    for k, v in z["indicators"].items():
-        ind = INDICATORS[k]
-        real = z["realisation"].get(k)
-        w = weights.get(k)
-        indicators.append({
-            "key": k, "name": ind.name, "unit": ind.unit, "value": v, "formula": ind.formula,
-            "ideal": z["ideals"].get(k), "realisation": real, "weight": w,
-            "points": None if (w is None or real is None) else w * real,
-            "points_available": None if (w is None or real is None) else max(0.0, w * (cap - real)),
-            "missing": z["missing"].get(k),
-        })
     same_type = [results[s] for s in peers if results[s]["eval_type"] == z["eval_type"]]
     rank_rows = {r["zone_code"]: r for r in rankings(same_type)}
     trend = [{"year": s[2], "score": results[s]["score"], "indicators": results[s]["indicators"]}
@@ -106,8 +77,8 @@ def dashboard(cur: duckdb.DuckDBPyConnection, cache: EvaluationCache, zone: str,
         },
         "profile": prof.describe(),
         "score": z["score"],
-        "indicators": indicators,
-        "tree": _tree(prof.trees[z["eval_type"]], z["subscores"], z["realisation"]),
+        "indicators": indicator_points(z, prof),
+        "tree": score_tree(z, prof),
         "areas_ha": z["areas_ha"],
         "counts": z["counts"],
         "economic": z["economic"],

@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from jiyue.units import M2_PER_HA, M2_PER_MU
+from jiyue.units import m2_to_ha, m2_to_mu
 from jiyue.web import labels
 
 
@@ -32,11 +32,11 @@ def pct(v: Any, digits: int = 2) -> str:
 
 
 def ha(m2: Any, digits: int = 2) -> str:
-    return num(None if m2 is None else float(m2) / M2_PER_HA, digits)
+    return num(None if m2 is None else m2_to_ha(float(m2)), digits)
 
 
 def mu(m2: Any, digits: int = 2) -> str:
-    return num(None if m2 is None else float(m2) / M2_PER_MU, digits)
+    return num(None if m2 is None else m2_to_mu(float(m2)), digits)
 
 
 def yesno(v: Any) -> str:

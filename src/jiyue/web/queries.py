@@ -13,9 +13,9 @@ import math
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from jiyue.evaluation.accounting import floor_area_sql
-from jiyue.units import M2_PER_MU
 
 Snapshot = tuple[int, str, int]
 WEB_MERCATOR_R = 20037508.342789244
@@ -201,7 +201,8 @@ _FA = floor_area_sql("b")
 
 
 def parcel(cur: duckdb.DuckDBPyConnection, import_id: int, zone: str, parcel_id: str) -> dict[str, Any] | None:
-    """Everything the store holds about one parcel (the map's card)."""
+    """Everything the store holds about one parcel (the map's card); figures derived from it
+    (area in 亩, FAR, density) come from the engines (:func:`jiyue.web.routes.map.parcel_card`)."""
     rows = _records(cur, """
         SELECT parcel_id, zone_code, build_class, supply_class, area_m2, geom_area_m2, area_eff_m2,
                land_use_code, hightech, user_id, supply_date, supply_method, contract_no, idle
@@ -209,7 +210,6 @@ def parcel(cur: duckdb.DuckDBPyConnection, import_id: int, zone: str, parcel_id:
     if not rows:
         return None
     p = rows[0]
-    p["area_mu"] = None if p["area_eff_m2"] is None else p["area_eff_m2"] / M2_PER_MU
     ent = _records(cur, "SELECT enterprise_id, name, credit_code, industry_code, scale FROM enterprises "
                         "WHERE import_id = ? AND enterprise_id = ?", [import_id, p["user_id"] or ""])
     contract = _records(cur, "SELECT * EXCLUDE (import_id) FROM contracts WHERE import_id = ? AND contract_no = ?",
@@ -220,41 +220,32 @@ def parcel(cur: duckdb.DuckDBPyConnection, import_id: int, zone: str, parcel_id:
     buildings = _records(cur, f"""
         SELECT building_id, kind, floors, {_FA} AS floor_area_m2, footprint_eff_m2 AS footprint_m2
         FROM buildings b WHERE import_id = ? AND parcel_eff = ? ORDER BY building_id""", [import_id, parcel_id])
-    fa = sum(b["floor_area_m2"] or 0.0 for b in buildings)
-    fp = sum(b["footprint_m2"] or 0.0 for b in buildings if (b["kind"] or "building") == "building")
-    area = p["area_eff_m2"] or 0.0
-    return {
-        "parcel": p,
-        "enterprise": ent[0] if ent else None,
-        "contract": contract[0] if contract else None,
-        "progress": progress,
-        "buildings": buildings,
-        "building_totals": {"count": len(buildings), "floor_area_m2": fa, "footprint_m2": fp,
-                            "far": fa / area if area else None,
-                            "density_pct": fp / area * 100 if area else None},
-    }
+    return {"parcel": p, "enterprise": ent[0] if ent else None, "contract": contract[0] if contract else None,
+            "progress": progress, "buildings": buildings}
 
 
 # --------------------------------------------------------------------------- enterprises
-def enterprise_land(cur: duckdb.DuckDBPyConnection, import_id: int, zone: str) -> list[dict[str, Any]]:
-    """Per enterprise of a snapshot: parcels held, their area, and the latest year's figures."""
+def enterprise_rows(cur: duckdb.DuckDBPyConnection, import_id: int, zone: str, holders: list[str]
+                    ) -> list[dict[str, Any]]:
+    """The enterprises of a snapshot (of the zone, of no zone, or holding one of its parcels:
+    ``holders``) with their latest year's figures."""
     return _records(cur, """
-        WITH land AS (
-            SELECT user_id, count(*) AS parcels, sum(area_eff_m2) AS land_m2
-            FROM parcels WHERE import_id = ? AND zone_code = ? AND user_id IS NOT NULL GROUP BY user_id),
-        yr AS (
+        WITH yr AS (
             SELECT enterprise_id, arg_max(year, year) AS year, arg_max(tax_wan, year) AS tax_wan,
                    arg_max(revenue_wan, year) AS revenue_wan, arg_max(value_added_wan, year) AS value_added_wan,
                    arg_max(employees, year) AS employees
             FROM enterprise_years WHERE import_id = ? GROUP BY enterprise_id)
         SELECT e.enterprise_id, e.name, e.credit_code, e.industry_code, e.scale,
-               COALESCE(l.parcels, 0) AS parcels, COALESCE(l.land_m2, 0) AS land_m2,
-               COALESCE(l.land_m2, 0) / ? AS land_mu, y.year, y.tax_wan, y.revenue_wan, y.value_added_wan,
-               y.employees
-        FROM enterprises e LEFT JOIN land l ON l.user_id = e.enterprise_id
-        LEFT JOIN yr y ON y.enterprise_id = e.enterprise_id
-        WHERE e.import_id = ? AND (e.zone_code = ? OR e.zone_code IS NULL OR l.parcels IS NOT NULL)
-        ORDER BY e.enterprise_id""", [import_id, zone, import_id, M2_PER_MU, import_id, zone])
+               y.year, y.tax_wan, y.revenue_wan, y.value_added_wan, y.employees
+        FROM enterprises e LEFT JOIN yr y ON y.enterprise_id = e.enterprise_id
+        WHERE e.import_id = ? AND (e.zone_code = ? OR e.zone_code IS NULL OR list_contains(?, e.enterprise_id))
+        ORDER BY e.enterprise_id""", [import_id, import_id, zone, holders])
+
+
+def parcel_users(cur: duckdb.DuckDBPyConnection, import_id: int, zone: str) -> pd.DataFrame:
+    """``user_id`` and ``area_eff_m2`` of the snapshot's parcels that have a user."""
+    return cur.execute("SELECT user_id, area_eff_m2 FROM parcels WHERE import_id = ? AND zone_code = ? "
+                       "AND user_id IS NOT NULL ORDER BY parcel_id", [import_id, zone]).fetchdf()
 
 
 def enterprise(cur: duckdb.DuckDBPyConnection, enterprise_id: str) -> dict[str, Any] | None:
@@ -267,9 +258,8 @@ def enterprise(cur: duckdb.DuckDBPyConnection, enterprise_id: str) -> dict[str, 
     e = rows[0]
     imp = e["import_id"]
     parcels = _records(cur, """
-        SELECT parcel_id, zone_code, build_class, supply_class, area_eff_m2, area_eff_m2 / ? AS area_mu,
-               supply_date, contract_no, idle
-        FROM parcels WHERE import_id = ? AND user_id = ? ORDER BY parcel_id""", [M2_PER_MU, imp, enterprise_id])
+        SELECT parcel_id, zone_code, build_class, supply_class, area_eff_m2, supply_date, contract_no, idle
+        FROM parcels WHERE import_id = ? AND user_id = ? ORDER BY parcel_id""", [imp, enterprise_id])
     years = _records(cur, """
         SELECT year, tax_wan, revenue_wan, value_added_wan, output_wan, energy_tce, emission_t,
                electricity_mwh, employees, rd_wan, fixed_assets_wan, land_m2_extra, veto
@@ -278,9 +268,7 @@ def enterprise(cur: duckdb.DuckDBPyConnection, enterprise_id: str) -> dict[str, 
         SELECT contract_no, parcel_id, signed_date, land_price_wan, start_agreed, completion_agreed,
                commit_fai_per_mu, commit_far, commit_tax_per_mu
         FROM contracts WHERE import_id = ? AND enterprise_id = ? ORDER BY contract_no""", [imp, enterprise_id])
-    land_m2 = sum(p["area_eff_m2"] or 0.0 for p in parcels)
-    return {"enterprise": e, "parcels": parcels, "years": years, "contracts": contracts,
-            "land_m2": land_m2, "land_mu": land_m2 / M2_PER_MU}
+    return {"enterprise": e, "parcels": parcels, "years": years, "contracts": contracts}
 
 
 # --------------------------------------------------------------------------- confirmations and objections

@@ -9,6 +9,7 @@ and do not unpack to more than the limit (zip bombs).
 from __future__ import annotations
 
 import hashlib
+import re
 import zipfile
 from pathlib import Path
 
@@ -21,6 +22,17 @@ CHUNK = 1024 * 1024
 KIND_NAMES = {".gpkg": "GeoPackage", ".zip": "ZIP", ".xlsx": "Excel", ".pdf": "PDF", ".jpg": "JPEG",
               ".jpeg": "JPEG", ".png": "PNG", ".docx": "Word"}
 ZIP_MEMBERS = {".xlsx": "[Content_Types].xml", ".docx": "[Content_Types].xml"}
+
+
+_SAFE_NAME = re.compile(r"[^\w.\-（）()\u4e00-\u9fff]+")
+
+
+def safe_name(name: str, index: int) -> str:
+    """A file name fit to keep on the server: its last part only, odd characters replaced, at most
+    120 characters (``evidence-N`` when nothing is left)."""
+    base = Path(name.replace("\\", "/")).name
+    base = _SAFE_NAME.sub("_", base).strip("._") or f"evidence-{index}"
+    return base[-120:]
 
 
 async def save_upload(f: UploadFile, target: Path, max_mb: int) -> tuple[int, str]:

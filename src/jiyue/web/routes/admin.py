@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from jiyue.web import audit, labels, queries, security, users
 from jiyue.web.deps import actor, ctx, cursor, require
 from jiyue.web.errors import bad_request, not_found, responses
-from jiyue.web.routes._common import render
+from jiyue.web.routes.common import render
 from jiyue.web.users import User
 
 router = APIRouter()

@@ -12,7 +12,7 @@ from jiyue.web import audit, security, users
 from jiyue.web.deps import actor, client_ip, ctx, current_user, cursor, optional_session, session
 
 from jiyue.web.labels import MSG
-from jiyue.web.routes._common import render
+from jiyue.web.routes.common import render
 from jiyue.web.errors import responses
 
 router = APIRouter()

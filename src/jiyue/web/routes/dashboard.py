@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from jiyue.web import evaluations
 from jiyue.web.deps import ctx, cursor, require
-from jiyue.web.routes._common import pick_zone, render
+from jiyue.web.routes.common import pick_zone, render
 from jiyue.web.users import User
 from jiyue.web.errors import responses
 

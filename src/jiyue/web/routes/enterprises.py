@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import duckdb
+import pandas as pd
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -17,7 +18,7 @@ from jiyue.schema import YEAR_MAX, YEAR_MIN
 from jiyue.web import audit, labels, queries
 from jiyue.web.deps import actor, ctx, current_user, cursor, require
 from jiyue.web.errors import bad_request, forbidden, not_found, responses
-from jiyue.web.routes._common import pick_zone, render
+from jiyue.web.routes.common import pick_zone, render
 from jiyue.web.users import ENTERPRISE, User
 
 router = APIRouter()
@@ -45,7 +46,10 @@ def _mujun_doc(request: Request, snap: tuple[int, str, int]) -> tuple[dict[str, 
 
 def enterprise_list(request: Request, cur: duckdb.DuckDBPyConnection, snap: tuple[int, str, int]
                     ) -> dict[str, Any]:
-    rows = queries.enterprise_land(cur, snap[0], snap[1])
+    from jiyue.mujun.service import enterprise_land, land_held
+
+    held = land_held(queries.parcel_users(cur, snap[0], snap[1]))
+    rows = enterprise_land(queries.enterprise_rows(cur, snap[0], snap[1], held["enterprise_id"].tolist()), held)
     doc, reason = _mujun_doc(request, snap)
     by_id = {r["enterprise_id"]: r for r in (doc or {}).get("enterprises", [])}
     for r in rows:
@@ -90,9 +94,16 @@ def list_api(request: Request, zone: str = Path(max_length=100), year: int | Non
 
 
 def profile(request: Request, cur: duckdb.DuckDBPyConnection, enterprise_id: str) -> dict[str, Any]:
+    from jiyue.mujun.service import land_held, parcels_in_mu
+
     doc = queries.enterprise(cur, enterprise_id)
     if doc is None:
         raise not_found(labels.MSG["enterprise_not_found"].format(enterprise=enterprise_id))
+    doc["parcels"] = parcels_in_mu(doc["parcels"])
+    held = land_held(pd.DataFrame({"user_id": [enterprise_id] * len(doc["parcels"]),
+                                   "area_eff_m2": [p["area_eff_m2"] for p in doc["parcels"]]}, dtype=object))
+    doc["land_m2"] = float(held["land_m2"].sum())
+    doc["land_mu"] = float(held["land_mu"].sum())
     e = doc["enterprise"]
     zone = e.get("zone_code") or (doc["parcels"][0]["zone_code"] if doc["parcels"] else None)
     history: list[dict[str, Any]] = []

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import shutil
 import tempfile
 from pathlib import Path as FsPath
@@ -28,9 +27,9 @@ from jiyue.errors import JiyueError
 from jiyue.web import audit, labels, queries
 from jiyue.web.deps import actor, ctx, cursor, record_refusal, require
 from jiyue.web.errors import WebError, bad_request, not_found, public, responses
-from jiyue.web.routes._common import render
+from jiyue.web.routes.common import render
 from jiyue.web.settings import EVIDENCE_TYPES
-from jiyue.web.uploads import check_upload, save_upload
+from jiyue.web.uploads import check_upload, safe_name, save_upload
 from jiyue.web.users import User, eligible_reviewers, reviewer_label
 
 router = APIRouter()
@@ -210,15 +209,6 @@ def _progress(request: Request, campaign: int, parcel: str, date: str, note: str
     return RedirectResponse(f"/ledger/{campaign}/items/{quote(parcel, safe='')}?done=progress", status_code=303)
 
 
-_SAFE_NAME = re.compile(r"[^\w.\-（）()\u4e00-\u9fff]+")
-
-
-def _safe_name(name: str, index: int) -> str:
-    base = FsPath(name.replace("\\", "/")).name
-    base = _SAFE_NAME.sub("_", base).strip("._") or f"evidence-{index}"
-    return base[-120:]
-
-
 @router.post("/ledger/{campaign}/items/{parcel}/close", include_in_schema=False)
 async def close(request: Request, campaign: int = CAMPAIGN, parcel: str = PARCEL,
                 reviewer_id: str = Form("", max_length=12), outcome: str = Form("rectified", max_length=40),
@@ -232,7 +222,7 @@ async def close(request: Request, campaign: int = CAMPAIGN, parcel: str = PARCEL
             raise bad_request(f"一次最多上传 {MAX_EVIDENCE_FILES} 个证明材料文件")
         paths = []
         for i, f in enumerate(files, 1):
-            target = tmp / f"{i:02d}" / _safe_name(f.filename or "", i)
+            target = tmp / f"{i:02d}" / safe_name(f.filename or "", i)
             target.parent.mkdir()
             size, _ = await save_upload(f, target, c.settings.max_evidence_mb)
             check_upload(target, f.filename or "", EVIDENCE_TYPES, size)

@@ -20,7 +20,7 @@ from jiyue import codes
 from jiyue.errors import JiyueError
 from jiyue.web.deps import ctx, cursor, require
 from jiyue.web.errors import bad_request, not_found, responses
-from jiyue.web.routes._common import pick_zone, render
+from jiyue.web.routes.common import pick_zone, render
 from jiyue.web.users import User
 
 router = APIRouter()

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from jiyue.errors import JiyueError
+from jiyue.evaluation.service import parcel_buildings
 from jiyue.web import labels, queries
 from jiyue.web.deps import ctx, cursor, require
 from jiyue.web.errors import bad_request, not_found, responses
-from jiyue.web.routes._common import pick_zone, render
+from jiyue.web.routes.common import pick_zone, render
 from jiyue.web.tiles import MAX_ZOOM, MIN_ZOOM
 from jiyue.web.users import User
 
@@ -40,12 +41,9 @@ def mujun_classes(request: Request, snap: tuple[int, str, int]) -> tuple[dict[st
         doc = eng.mujun(snap, snap[2])
     except JiyueError as e:
         return {}, e.message
-    out = {}
-    for r in doc.get("enterprises", []):
-        cls = r.get("class") or ("T" if r.get("status") == "deferred" else None)
-        if cls:
-            out[str(r["enterprise_id"])] = str(cls)[:1]
-    return out, None
+    from jiyue.mujun.service import map_classes
+
+    return map_classes(doc), None
 
 
 @router.get("/map", include_in_schema=False)
@@ -95,9 +93,13 @@ def _labels(module: str) -> Any:
 def parcel_card(request: Request, cur: duckdb.DuckDBPyConnection, snap: tuple[int, str, int], parcel_id: str
                 ) -> dict[str, Any]:
     """The card of a parcel: store data plus what the idle-land, standard-land and per-mu engines say."""
+    from jiyue.mujun.service import parcels_in_mu
+
     doc = queries.parcel(cur, snap[0], snap[1], parcel_id)
     if doc is None:
         raise not_found(labels.MSG["parcel_not_found"].format(zone=snap[1], parcel=parcel_id))
+    doc["parcel"] = parcels_in_mu([doc["parcel"]])[0]
+    doc["building_totals"] = parcel_buildings(doc["buildings"], doc["parcel"]["area_eff_m2"])
     eng = ctx(request).engines
     extra: dict[str, Any] = {"idle": None, "idle_error": None, "standard_land": None, "standard_land_error": None,
                              "mujun": None, "mujun_error": None}

@@ -13,8 +13,8 @@ from jiyue.ranking.regions import short_province
 from jiyue.web import ranking
 from jiyue.web.deps import ctx, cursor, require
 from jiyue.web.errors import not_found
-from jiyue.web.routes._common import render
-from jiyue.web.routes.reports import XLSX, _file, _send
+from jiyue.web.routes.common import render
+from jiyue.web.routes.reports import XLSX, temp_file, send_file
 from jiyue.web.users import User
 
 router = APIRouter()
@@ -55,8 +55,8 @@ def ranking_xlsx(request: Request, year: int | None = YEAR, type: str | None = T
     zones = [z for z in doc["zones"] if z["eval_type"] == doc["eval_type"]
              and (doc["province"] is None or short_province(z["province"]) == doc["province"])]
     p = ctx(request).evaluations.profile
-    out = _file(request, ".xlsx")
+    out = temp_file(request, ".xlsx")
     write({"profile": p.describe(), "jiyue_version": jiyue.__version__, "year": doc["year"], "rankings": doc["rows"],
            "averages": averages(zones), "distribution": score_distribution(zones), "zones": zones}, out)
     where = f"-{doc['province']}" if doc["province"] else ""
-    return _send(out, f"排名-{doc['year']}-{doc['eval_type_label']}{where}.xlsx", XLSX)
+    return send_file(out, f"排名-{doc['year']}-{doc['eval_type_label']}{where}.xlsx", XLSX)

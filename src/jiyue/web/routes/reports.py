@@ -13,13 +13,12 @@ from fastapi.responses import Response
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
-import jiyue
-from jiyue.evaluation.indicators import INDICATORS
-from jiyue.ranking.rank import averages, rankings, score_distribution
+from jiyue.evaluation.service import document
+from jiyue.ranking.service import ranking_document
 from jiyue.web import queries
 from jiyue.web.deps import ctx, cursor, require
 from jiyue.web.errors import not_found
-from jiyue.web.routes._common import pick_zone, render
+from jiyue.web.routes.common import pick_zone, render
 from jiyue.web.users import User
 
 router = APIRouter()
@@ -29,7 +28,7 @@ YEAR = Query(None, ge=1900, le=2200)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _file(request: Request, suffix: str) -> FsPath:
+def temp_file(request: Request, suffix: str) -> FsPath:
     folder = ctx(request).settings.files_root / "tmp"
     folder.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(suffix=suffix, dir=folder)
@@ -39,7 +38,7 @@ def _file(request: Request, suffix: str) -> FsPath:
     return FsPath(name)
 
 
-def _send(path: FsPath, filename: str, media_type: str) -> Response:
+def send_file(path: FsPath, filename: str, media_type: str) -> Response:
     return FileResponse(path, media_type=media_type, background=BackgroundTask(path.unlink, missing_ok=True),
                         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
 
@@ -49,12 +48,8 @@ def evaluation_doc(request: Request, cur: duckdb.DuckDBPyConnection, snaps: list
     """The document of ``jiyue evaluate`` for these snapshots (from the dashboard's cache)."""
     cache = ctx(request).evaluations
     res = cache.get(cur, snaps)
-    p = cache.profile
-    return {"profile": p.describe(),
-            "jiyue_version": jiyue.__version__,
-            "provenance": {"db": str(ctx(request).store.path), "imports": sorted({s[0] for s in snaps})},
-            "indicator_units": {k: i.unit for k, i in INDICATORS.items()},
-            "zones": [res[s] for s in snaps]}
+    return document([res[s] for s in snaps], cache.profile,
+                    {"db": str(ctx(request).store.path), "imports": sorted({s[0] for s in snaps})})
 
 
 @router.get("/reports", include_in_schema=False)
@@ -75,9 +70,9 @@ def evaluation_xlsx(request: Request, zone: str | None = ZONE, year: int | None 
     snap, _ = pick_zone(cur, zone, year)
     if snap is None:
         raise not_found()
-    out = _file(request, ".xlsx")
+    out = temp_file(request, ".xlsx")
     write(evaluation_doc(request, cur, [snap]), out)
-    return _send(out, f"{snap[1]}-{snap[2]}-评价表.xlsx", XLSX)
+    return send_file(out, f"{snap[1]}-{snap[2]}-评价表.xlsx", XLSX)
 
 
 @router.get("/reports/ranking.xlsx", include_in_schema=False)
@@ -93,13 +88,10 @@ def ranking_xlsx(request: Request, year: int | None = YEAR, user: User = Depends
     if not sel:
         raise not_found(f"没有 {y} 年度的数据。")
     zones = evaluation_doc(request, cur, sel)["zones"]
-    p = ctx(request).evaluations.profile
-    doc = {"profile": p.describe(), "jiyue_version": jiyue.__version__, "year": y,
-           "rankings": rankings(zones), "averages": averages(zones), "distribution": score_distribution(zones),
-           "zones": zones}
-    out = _file(request, ".xlsx")
+    doc = {**ranking_document(zones, ctx(request).evaluations.profile, year=y), "zones": zones}
+    out = temp_file(request, ".xlsx")
     write(doc, out)
-    return _send(out, f"排名-{y}.xlsx", XLSX)
+    return send_file(out, f"排名-{y}.xlsx", XLSX)
 
 
 @router.get("/reports/zone.pdf", include_in_schema=False)
@@ -108,13 +100,13 @@ def zone_pdf(request: Request, zone: str | None = ZONE, year: int | None = YEAR,
     snap, _ = pick_zone(cur, zone, year)
     if snap is None:
         raise not_found()
-    out = _file(request, ".pdf")
+    out = temp_file(request, ".pdf")
     try:
         ctx(request).engines.zone_pdf(snap[1], snap[2], out)
     except BaseException:
         out.unlink(missing_ok=True)
         raise
-    return _send(out, f"{snap[1]}-{snap[2]}-评价报告.pdf", "application/pdf")
+    return send_file(out, f"{snap[1]}-{snap[2]}-评价报告.pdf", "application/pdf")
 
 
 @router.get("/reports/mujun.xlsx", include_in_schema=False)
@@ -126,6 +118,6 @@ def mujun_xlsx(request: Request, zone: str | None = ZONE, year: int | None = YEA
     doc = ctx(request).engines.mujun(snap, snap[2])
     from jiyue.mujun.render import write_xlsx
 
-    out = _file(request, ".xlsx")
+    out = temp_file(request, ".xlsx")
     write_xlsx(doc, out)
-    return _send(out, f"{snap[1]}-{snap[2]}-亩均效益评价.xlsx", XLSX)
+    return send_file(out, f"{snap[1]}-{snap[2]}-亩均效益评价.xlsx", XLSX)

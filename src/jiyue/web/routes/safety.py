@@ -29,10 +29,10 @@ from jiyue.safety.engine import Refused
 from jiyue.web import audit
 from jiyue.web.deps import actor, ctx, current_user, cursor, require
 from jiyue.web.errors import WebError, bad_request, forbidden, not_found, responses
-from jiyue.web.routes._common import render
-from jiyue.web.routes.ledger import MAX_EVIDENCE_FILES, _safe_name
+from jiyue.web.routes.common import render
+from jiyue.web.routes.ledger import MAX_EVIDENCE_FILES
 from jiyue.web.settings import EVIDENCE_TYPES
-from jiyue.web.uploads import check_upload, save_upload
+from jiyue.web.uploads import check_upload, safe_name, save_upload
 from jiyue.web.users import ENTERPRISE, User
 
 router = APIRouter()
@@ -212,7 +212,7 @@ async def _files(request: Request, files: list[UploadFile], tmp: FsPath) -> list
         raise bad_request(f"一次最多上传 {MAX_EVIDENCE_FILES} 个证明材料文件")
     out: list[service.Evidence] = []
     for i, f in enumerate(files, 1):
-        target = tmp / f"{i:02d}" / _safe_name(f.filename or "", i)
+        target = tmp / f"{i:02d}" / safe_name(f.filename or "", i)
         target.parent.mkdir()
         size, _ = await save_upload(f, target, c.settings.max_evidence_mb)
         check_upload(target, f.filename or "", EVIDENCE_TYPES, size)

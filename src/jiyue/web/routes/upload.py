@@ -22,7 +22,7 @@ from jiyue.errors import JiyueError, PackageUnreadable, Problem, ReasonCode, Sev
 from jiyue.web import audit, labels, queries
 from jiyue.web.deps import actor, ctx, cursor, record_refusal, require
 from jiyue.web.errors import WebError, bad_request, not_found, public, responses
-from jiyue.web.routes._common import render
+from jiyue.web.routes.common import render
 from jiyue.web.settings import PACKAGE_TYPES
 from jiyue.web.uploads import check_upload, save_upload
 from jiyue.web.users import User

@@ -1,0 +1,82 @@
+"""A plain GeoParquet package, just validated, written into the store.
+
+Above both the store (:mod:`jiyue.store`: files, migrations, the general import) and the
+vectorised loader (:mod:`jiyue.evaluation.bulk`, which builds on the store's schema), so
+neither imports the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+import jiyue
+from jiyue import messages
+from jiyue.errors import StoreError
+from jiyue.evaluation.bulk import load_validated
+from jiyue.store import (DATA_TABLES, ImportResult, lock_conflict, new_file_removed_on_failure, open_store,
+                         replaced_imports)
+
+
+def import_validated_parquet(db: str | Path, report: Any, *, replace: bool = False,
+                             year: int | None = None) -> ImportResult:
+    """Write a plain GeoParquet package validated by :func:`jiyue.validate_parquet.validate_parquet`
+    (``keep=True``) into the store, all or nothing: straight from the validation's DuckDB tables
+    into the attached store file (no pandas, no second reading of the files), with the
+    validation's building assignment as ``parcel_eff``. The same rows as :func:`import_package`."""
+    if not report.ok:
+        raise StoreError(messages.TEXT["import_refused"].format(errors=len(report.errors)))
+    con = report.con
+    year = int(year) if year is not None else int(report.year)
+    zones = [r[0] for r in con.execute("SELECT DISTINCT zone_code FROM v_zones WHERE zone_code IS NOT NULL "
+                                       "ORDER BY 1").fetchall()]
+    p = Path(db)
+    with new_file_removed_on_failure(p):
+        with open_store(p, spatial=False):  # created and migrated; the lock is checked here
+            pass
+        try:
+            con.execute(f"ATTACH '{str(p).replace(chr(39), chr(39) * 2)}' AS st")
+        except duckdb.Error as e:
+            busy = lock_conflict(p, e)
+            if busy is not None:
+                raise StoreError(busy) from None
+            raise
+        try:
+            old_imports = replaced_imports(con, zones, year, replace, "st.")
+            con.execute("BEGIN")
+            try:
+                for imp in old_imports:
+                    for t in DATA_TABLES:
+                        con.execute(f"DELETE FROM st.{t} WHERE import_id = ?", [imp])
+                    con.execute("DELETE FROM st.snapshots WHERE import_id = ?", [imp])
+                import_id = int(con.execute("SELECT nextval('st.import_seq')").fetchone()[0])  # type: ignore[index]
+                load_validated(con, report.package.columns, year=year, import_id=import_id, geometry=True,
+                               keep_buildings=True, catalog="st")
+                counts = {n: int(report.rows[n]) for n in report.rows}
+                probs = pd.DataFrame([{k: v for k, v in q.to_dict().items() if k != "row"} for q in report.problems],
+                                     columns=["severity", "code", "layer", "row_id", "field", "found", "expected",
+                                              "message"])
+                con.register("_incoming", pa.Table.from_pandas(probs.astype(object), preserve_index=False))
+                con.execute(f"INSERT INTO st.problems SELECT {import_id}, severity::VARCHAR, code::VARCHAR, "
+                            "layer::VARCHAR, row_id::VARCHAR, field::VARCHAR, found::VARCHAR, expected::VARCHAR, "
+                            "message::VARCHAR FROM _incoming")
+                con.unregister("_incoming")
+                con.executemany("INSERT INTO st.snapshots VALUES (?, ?, ?)", [[z, year, import_id] for z in zones])
+                crs = report.package.crs.to_string() if report.package.crs is not None else None
+                con.execute("INSERT INTO st.imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [import_id, report.package.sha256, str(report.package.path), dt.datetime.now(), year,
+                             ",".join(zones), crs, json.dumps(counts), len(report.warnings), jiyue.__version__,
+                             ",".join(map(str, old_imports)) or None])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        finally:
+            con.execute("DETACH st")
+    return ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
