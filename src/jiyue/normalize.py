@@ -393,9 +393,10 @@ def _coerce_field(layer: Layer, f: Field, df: pd.DataFrame, ids: pd.Series, col:
                 t = _text_of(v)
                 if t is None:
                     return None
-                parts = [p for p in re.split(r"[,，、;；\s]+", t) if p]
-                codes = [lookup.get(fold_name(p), _BAD) for p in parts]
-                return _BAD if any(c is _BAD for c in codes) else (",".join(codes) or None)
+                parts = [fold_name(p) for p in re.split(r"[,，、;；\s]+", t) if p]
+                if any(p not in lookup for p in parts):
+                    return _BAD
+                return ",".join(lookup[p] for p in parts) or None
             mapped, bad = _convert(s, split)
             # open list ("e.g." in the contract): an unknown event is a warning, kept as given
             report(bad, ReasonCode.UNKNOWN_CODE, expected, Severity.WARNING)
@@ -728,7 +729,7 @@ def _reconcile_crs(geoms: dict[str, gpd.GeoDataFrame], raw: RawPackage, col: _Co
     return target
 
 
-_VALID: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+_VALID: dict[int, tuple[weakref.ref[np.ndarray], np.ndarray]] = {}
 
 
 def valid_mask(g: np.ndarray) -> np.ndarray:
@@ -745,8 +746,11 @@ def valid_mask(g: np.ndarray) -> np.ndarray:
         return hit[1]
     mask = shapely.is_valid(g)
     mask.setflags(write=False)  # shared by every caller
+    def forget(_ref: weakref.ref[np.ndarray]) -> None:
+        _VALID.pop(key, None)
+
     try:
-        ref = weakref.ref(g, lambda _r, k=key: _VALID.pop(k, None))
+        ref = weakref.ref(g, forget)
     except TypeError:  # not weak-referenceable: no caching
         return mask
     _VALID[key] = (ref, mask)
@@ -773,7 +777,7 @@ def _areas(out: dict[str, pd.DataFrame], col: _Collector, crs: CRS | None = None
     whose CRS could not be reconciled has no geometry area (its problem is reported already).
     """
     parcels = out.get("parcels")
-    if _in_crs(parcels, crs):
+    if parcels is not None and _in_crs(parcels, crs):
         g = parcels.geometry.to_numpy()
         usable = _has_area(g)
         # the area of a missing, empty or invalid (e.g. self-intersecting) shape means nothing;
@@ -791,7 +795,7 @@ def _areas(out: dict[str, pd.DataFrame], col: _Collector, crs: CRS | None = None
         parcels["geom_area_m2"] = np.nan
         parcels["area_eff_m2"] = parcels["area_m2"]
     b = out.get("buildings")
-    if _in_crs(b, crs):
+    if b is not None and _in_crs(b, crs):
         g = b.geometry.to_numpy()
         usable = _has_area(g)
         garea = pd.Series(np.where(usable, shapely.area(g), np.nan), index=b.index)

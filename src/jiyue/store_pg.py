@@ -24,7 +24,7 @@ import threading
 from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import duckdb
@@ -37,7 +37,7 @@ CATALOG = "store"
 MIGRATE_LOCK = 0x6A69797565
 
 
-def is_url(db: Any) -> bool:
+def is_url(db: object) -> TypeGuard[str]:
     """Whether ``db`` names a PostgreSQL server store (else it is a DuckDB file)."""
     return isinstance(db, str) and db.startswith(SCHEMES)
 
@@ -210,7 +210,13 @@ _BEGIN = re.compile(r"^\s*BEGIN(\s+TRANSACTION)?\s*;?\s*$", re.I)
 _END = re.compile(r"^\s*(COMMIT|ROLLBACK|END|ABORT)(\s+TRANSACTION)?\s*;?\s*$", re.I)
 
 
-class PgConnection:
+if TYPE_CHECKING:  # to the type checker, a PgConnection is the DuckDB connection it stands in for
+    _ConnectionBase = duckdb.DuckDBPyConnection
+else:
+    _ConnectionBase = object
+
+
+class PgConnection(_ConnectionBase):
     """A DuckDB connection whose default catalog is the attached PostgreSQL database.
 
     It behaves like :class:`duckdb.DuckDBPyConnection` (every other attribute is the wrapped
@@ -233,7 +239,7 @@ class PgConnection:
         """Take ``key`` instead of :data:`WRITE_LOCK` for this connection's transactions."""
         self._key = key
 
-    def execute(self, sql: str, parameters: Any = None) -> PgConnection:
+    def execute(self, sql: str, parameters: Any = None) -> PgConnection:  # type: ignore[override]  # SQL text only (it is translated), no prepared duckdb.Statement
         if not self.read_only and self._held is None and _BEGIN.match(sql):
             self._locks.acquire(self._key)
             self._held = self._key
@@ -261,11 +267,11 @@ class PgConnection:
         if key is not None:
             self._locks.release(key)
 
-    def executemany(self, sql: str, parameters: Any = None) -> PgConnection:
+    def executemany(self, sql: str, parameters: Any = None) -> PgConnection:  # type: ignore[override]  # SQL text only (it is translated), no prepared duckdb.Statement
         self._con.executemany(translate(sql), parameters if parameters is not None else [])
         return self
 
-    def sql(self, query: str, *args: Any, **kwargs: Any) -> Any:
+    def sql(self, query: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # SQL text only (it is translated), no prepared duckdb.Statement
         return self._con.sql(translate(query), *args, **kwargs)
 
     query = sql

@@ -115,8 +115,8 @@ def inventory(db: str | Path, *, since: int, as_of: Any = None, rules: str | Pat
         cid, created = ledger.create_campaign(con, kind=KIND, name=title, zone_code=zone_code, params=params,
                                               items=items, user=user, exist_ok=exist_ok)
         camp = ledger.get_campaign(con, cid, KIND)
-        breach = int(con.execute("SELECT count(*) FROM ledger_items WHERE campaign_id = ? AND in_breach",
-                                 [cid]).fetchone()[0])  # type: ignore[index]
+        breach = int(store.scalar(con, "SELECT count(*) FROM ledger_items WHERE campaign_id = ? AND in_breach",
+                                  [cid]))
     return {"campaign_id": cid, "created": created, "name": camp["name"], "as_of": camp["params"]["as_of"],
             "since": camp["params"]["since"], "items": camp["items"], "in_breach": breach,
             "by_state": camp["by_state"]}

@@ -281,7 +281,10 @@ def insert_points(net: Network, snap: Snap, eps: float = NODE_GRID_M) -> tuple[N
         return net, node
     xy = [net.xy]
     next_id = net.n_nodes
-    new_u, new_v, new_len, new_comp = [], [], [], []
+    new_u: list[int] = []
+    new_v: list[int] = []
+    new_len: list[float] = []
+    new_comp: list[int] = []
     chain_start: dict[int, int] = {}  # split edge -> the index (among the new edges) of its first piece
     cut_edge: list[int] = []
     cut_t: list[float] = []
