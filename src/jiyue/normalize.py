@@ -222,10 +222,11 @@ def out_of_range(f: Field, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             if hi is not None:
                 above[given] = (sub > hi).astype(bool)
         return below, above
+    assert not isinstance(lo, dt.date) and not isinstance(hi, dt.date)  # a number field has number bounds
     num = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
     with np.errstate(invalid="ignore"):
-        below = (num < float(lo)) if lo is not None else np.zeros(n, dtype=bool)  # type: ignore[arg-type]
-        above = (num > float(hi)) if hi is not None else np.zeros(n, dtype=bool)  # type: ignore[arg-type]
+        below = (num < float(lo)) if lo is not None else np.zeros(n, dtype=bool)
+        above = (num > float(hi)) if hi is not None else np.zeros(n, dtype=bool)
     return np.asarray(below, dtype=bool), np.asarray(above, dtype=bool)
 
 

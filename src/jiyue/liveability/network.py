@@ -205,10 +205,12 @@ class SegmentIndex:
         self._segs: np.ndarray | None = None
 
     def strtree(self) -> tuple[shapely.STRtree, np.ndarray]:
-        if self._tree is None:
-            self._segs = self.net.segments()
-            self._tree = shapely.STRtree(self._segs)
-        return self._tree, self._segs  # type: ignore[return-value]
+        tree, segs = self._tree, self._segs
+        if tree is None or segs is None:
+            segs = self.net.segments()
+            tree = shapely.STRtree(segs)
+            self._tree, self._segs = tree, segs
+        return tree, segs
 
 
 def _candidates(net: Network, idx: SegmentIndex, P: np.ndarray, k: int

@@ -294,7 +294,9 @@ def fold(events: Iterable[dict[str, Any]], rules: Rules, as_of: dt.date | None =
     """The hazard as of a date from its events (oldest first); None if not yet found then."""
     h: Hazard | None = None
     for e in events:
-        if as_of is not None and _d(e["on"]) > as_of:  # type: ignore[operator]
+        on = _d(e["on"])
+        assert on is not None  # every event has its date
+        if as_of is not None and on > as_of:
             break
         h = apply(h, e, rules)
     return h
