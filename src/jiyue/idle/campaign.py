@@ -32,6 +32,7 @@ from jiyue.idle.facts import ParcelFacts, Supplement
 from jiyue.idle.plans import check_plan, normalise_plan, supplement_of
 from jiyue.idle.rules import Rules, load_rules
 from jiyue.idle.service import assess_parcel, facts_of, load_for, resolve_as_of
+from jiyue.ledger import labels as ledger_labels
 from jiyue.ledger import service as ledger
 from jiyue.ledger.schema import SCHEMA_VERSION, ensure_schema, has_ledger, schema_version
 from jiyue.units import M2_PER_HA
@@ -210,7 +211,7 @@ def _ro(db: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def _require_ledger(con: Any) -> None:
     if not has_ledger(con):
-        raise ledger.LedgerRefused(ledger.labels.TEXT["no_campaign"])
+        raise ledger.LedgerRefused(ledger_labels.TEXT["no_campaign"])
 
 
 def campaigns(db: str | Path) -> list[dict[str, Any]]:
@@ -239,7 +240,7 @@ def _show(con: Any, campaign: int | None, parcel: str | None) -> tuple[dict[str,
     if parcel is not None:
         its = [i for i in its if i["subject"] == parcel]
         if not its:
-            raise ledger.LedgerRefused(ledger.labels.TEXT["unknown_item"].format(campaign=camp["campaign_id"],
+            raise ledger.LedgerRefused(ledger_labels.TEXT["unknown_item"].format(campaign=camp["campaign_id"],
                                                                                  subject=parcel))
     tot = _progress_totals(events)
     n_events: dict[int, int] = {}

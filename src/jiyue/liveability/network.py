@@ -19,6 +19,7 @@ How a distance is measured (all in metres of the package's projected CRS):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -40,7 +41,7 @@ class Network:
     component: np.ndarray  # per node: connected-component label (0 = largest)
     n_components: int
     # set by insert_points: how the edges of the network it split map to this one's (remap_snap)
-    split_info: dict | None = None
+    split_info: dict[str, Any] | None = None
 
     @property
     def n_nodes(self) -> int:

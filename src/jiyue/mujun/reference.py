@@ -223,7 +223,7 @@ def _classes(res: dict[str, dict[str, Any]], members: list[str], scheme: Scheme,
                 prev = s
             res[e]["rank"] = prev_rank
     else:
-        def key(e: str) -> tuple:
+        def key(e: str) -> tuple[float | str, ...]:
             vals = tuple(-(res[e]["values"][k] if res[e]["values"][k] is not None else -math.inf)
                          for k in cl.tie_break)
             return (-round(res[e]["score"], 9), *vals, str(e))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from jiyue.ranking.regions import CATEGORY_LABELS, EVAL_TYPE_LABELS, REGION_ORDER
+from jiyue.codes import EVAL_TYPE_LABELS
+from jiyue.ranking.regions import CATEGORY_LABELS, REGION_ORDER
 
 __all__ = ["AREA_LABELS", "BUILD_GROUPS", "CATEGORY_LABELS", "CHART", "CIRCULAR", "CIRCULAR_LISTS", "EVAL_TYPE_LABELS",
            "FLAGS", "FLAG_NOTES", "LEVEL_LABELS", "MAP", "NUMERALS", "POTENTIAL_LABELS", "REGION_ORDER", "ZONE",
