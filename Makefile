@@ -97,4 +97,4 @@ bench: venv
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf data out .pytest_cache
+	rm -rf data out .pytest_cache .mypy_cache .ruff_cache

@@ -276,7 +276,8 @@ def _calibrate_mean_score(zones: list[Zone], demo_score: float, profile: Profile
 
 
 # --------------------------------------------------------------------------- parcels
-def _zone_layers(z: Zone, year: int, x0: float, y0: float, rng: np.random.Generator) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+def _zone_layers(z: Zone, year: int, x0: float, y0: float,
+                 rng: np.random.Generator) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """Parcels and buildings reproducing a zone's values exactly."""
     v = z.values()
     t = _terms(z)

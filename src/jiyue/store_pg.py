@@ -222,7 +222,8 @@ class PgConnection(_ConnectionBase):
     It behaves like :class:`duckdb.DuckDBPyConnection` (every other attribute is the wrapped
     connection's); ``execute``/``executemany``/``sql`` translate sequences (:func:`translate`),
     ``BEGIN`` … ``COMMIT`` holds the write lock (:class:`_Locks`), and ``cursor()`` gives
-    another such connection on the same attachment.
+    another such connection on the same attachment. Those three take SQL text only (it is
+    translated), not a prepared ``duckdb.Statement``: the one way it differs from DuckDB's.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, url: str, *, read_only: bool,
@@ -239,7 +240,7 @@ class PgConnection(_ConnectionBase):
         """Take ``key`` instead of :data:`WRITE_LOCK` for this connection's transactions."""
         self._key = key
 
-    def execute(self, sql: str, parameters: Any = None) -> PgConnection:  # type: ignore[override]  # SQL text only (it is translated), no prepared duckdb.Statement
+    def execute(self, sql: str, parameters: Any = None) -> PgConnection:  # type: ignore[override]  # SQL text only
         if not self.read_only and self._held is None and _BEGIN.match(sql):
             self._locks.acquire(self._key)
             self._held = self._key
@@ -267,11 +268,11 @@ class PgConnection(_ConnectionBase):
         if key is not None:
             self._locks.release(key)
 
-    def executemany(self, sql: str, parameters: Any = None) -> PgConnection:  # type: ignore[override]  # SQL text only (it is translated), no prepared duckdb.Statement
+    def executemany(self, sql: str, parameters: Any = None) -> PgConnection:  # type: ignore[override]  # SQL text only
         self._con.executemany(translate(sql), parameters if parameters is not None else [])
         return self
 
-    def sql(self, query: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # SQL text only (it is translated), no prepared duckdb.Statement
+    def sql(self, query: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # SQL text only
         return self._con.sql(translate(query), *args, **kwargs)
 
     query = sql

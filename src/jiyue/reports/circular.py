@@ -272,7 +272,8 @@ def _basic(doc: dict[str, Any], zones: list[dict[str, Any]], n: Numbering) -> di
     groups.append({"title": C["group_category"],
                    "rows": [row(L.CATEGORY_LABELS.get(c, c), [z for z in zones if (z.get("category") or "other") == c])
                             for c in sorted(by_cat, key=lambda c: (cat_order.get(c, 99), c))]})
-    return {"paragraphs": paras, "table_title": C["table_groups"].format(n=n.t()), "head": L.CIRCULAR_LISTS["group_head"],
+    return {"paragraphs": paras, "table_title": C["table_groups"].format(n=n.t()),
+            "head": L.CIRCULAR_LISTS["group_head"],
             "groups": groups, "total_row": row(C["all"], zones)}
 
 

@@ -254,7 +254,8 @@ def _rank_cell(before: dict[str, Any], after: dict[str, Any], key: str) -> str:
 def _whatif(zone: dict[str, Any], ranking: dict[str, Any], docs: Sequence[dict[str, Any]], row: dict[str, Any] | None,
             n: Numbering, reason: str | None) -> dict[str, Any]:
     Z = L.ZONE
-    out: dict[str, Any] = {"title": Z["whatif_title"].format(n=n.t()), "head": L.ZONE_LISTS["whatif_head"], "lead": Z["whatif_lead"],
+    out: dict[str, Any] = {"title": Z["whatif_title"].format(n=n.t()), "head": L.ZONE_LISTS["whatif_head"],
+                           "lead": Z["whatif_lead"],
                            "rows": [], "none": None}
     if not docs:
         out["none"] = Z["whatif_none"].format(reason=reason or "—")

@@ -38,7 +38,8 @@ FINES_WAN = (0.2, 0.3, 0.25, 0.2, 0.3, 0.2)           # 6 fines, 1.45 万元
 CASES_WAN = (3.0, 2.1)                                # 2 cases, 5.1 万元 proposed
 MAJOR = 12                                            # major hazards among the 1,090 (demo value)
 
-HAZARDS: tuple[tuple[str, str, str | None], ...] = (  # (category, description, 判定标准 item for a major one or None)
+# (category, description, 判定标准 item for a major one or None)
+HAZARDS: tuple[tuple[str, str, str | None], ...] = (
     ("消防安全", "灭火器压力不足或过期未检", None), ("消防安全", "疏散通道堆放杂物", None),
     ("消防安全", "应急照明灯损坏", None), ("电气安全", "配电箱未可靠接地", None),
     ("电气安全", "临时用电私拉乱接", None), ("机械安全", "传动部位防护罩缺失", None),

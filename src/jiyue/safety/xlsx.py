@@ -220,9 +220,10 @@ def parse_ledger(path: str | Path, ents: list[dict[str, Any]], rules: Rules
         evidence = _s(r.get("整改证明材料"))
         events: list[dict[str, Any]] = []
         rank = ("found", "rectifying", "submitted", "reinspected", "closed").index(state or "found")
-        need: dict[int, list[tuple[str, object]]] = {1: [("整改措施", plan["measures"]), ("整改责任人", plan["responsible_person"])],
-                2: [("整改完成日期", dates["整改完成日期"]), ("整改证明材料", evidence)],
-                3: [("复查日期", dates["复查日期"]), ("复查人", _s(r.get("复查人")))], 4: [("销号日期", dates["销号日期"])]}
+        need: dict[int, list[tuple[str, object]]] = {
+            1: [("整改措施", plan["measures"]), ("整改责任人", plan["responsible_person"])],
+            2: [("整改完成日期", dates["整改完成日期"]), ("整改证明材料", evidence)],
+            3: [("复查日期", dates["复查日期"]), ("复查人", _s(r.get("复查人")))], 4: [("销号日期", dates["销号日期"])]}
         for step in range(1, rank + 1):
             for col, given in need[step]:
                 if given in (None, ""):
@@ -278,7 +279,8 @@ def parse_ledger(path: str | Path, ents: list[dict[str, Any]], rules: Rules
             try:
                 engine.check_enforcement(enf["measure"], enf.get("amount_wan"), rules)
             except Refused as x:
-                prob("罚款（万元）" if enf["measure"] == "fine" else "拟处罚（万元）", enf.get("amount_wan"), x.message)
+                which = "罚款（万元）" if enf["measure"] == "fine" else "拟处罚（万元）"
+                prob(which, enf.get("amount_wan"), x.message)
     return list(inspections.values()), problems, campaign
 
 
