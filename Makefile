@@ -6,7 +6,7 @@ DB ?= data/jiyue.duckdb
 OUT ?= out
 DATA ?=
 
-.PHONY: run test typecheck venv system bench clean rules-doc
+.PHONY: run test lint typecheck venv system bench clean rules-doc
 
 $(BIN)/jiyue: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -81,12 +81,15 @@ run: system venv
 	$(BIN)/jiyue serve --db $(DB) --demo-users
 
 # lint and type-check first (seconds), then the tests (minutes)
-test: system venv typecheck
+test: system venv lint typecheck
 	$(BIN)/python -m pytest
 
-# ruff on everything, mypy on src/ (settings in pyproject.toml [tool.ruff], [tool.mypy])
-typecheck: venv
+# ruff on everything (pyproject.toml [tool.ruff])
+lint: venv
 	$(BIN)/ruff check src tests bench
+
+# mypy on src/ (pyproject.toml [tool.mypy])
+typecheck: venv
 	$(BIN)/mypy
 
 # docs/rules.md, the rule catalogue, from the built-in rule files (a test checks it is current)
