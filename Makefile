@@ -6,7 +6,7 @@ DB ?= data/jiyue.duckdb
 OUT ?= out
 DATA ?=
 
-.PHONY: run test venv system bench clean rules-doc
+.PHONY: run test lint typecheck venv system bench clean rules-doc
 
 $(BIN)/jiyue: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -80,9 +80,17 @@ run: system venv
 	@echo "== 网页服务（Ctrl+C 结束）"
 	$(BIN)/jiyue serve --db $(DB) --demo-users
 
-test: system venv
-	$(BIN)/ruff check src tests bench
+# lint and type-check first (seconds), then the tests (minutes)
+test: system venv lint typecheck
 	$(BIN)/python -m pytest
+
+# ruff on everything (pyproject.toml [tool.ruff])
+lint: venv
+	$(BIN)/ruff check src tests bench
+
+# mypy on src/ (pyproject.toml [tool.mypy])
+typecheck: venv
+	$(BIN)/mypy
 
 # docs/rules.md, the rule catalogue, from the built-in rule files (a test checks it is current)
 rules-doc: venv
@@ -92,4 +100,4 @@ bench: venv
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf data out .pytest_cache
+	rm -rf data out .pytest_cache .mypy_cache .ruff_cache

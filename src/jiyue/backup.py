@@ -111,7 +111,7 @@ def restore(src: Path, db: str | Path, *, replace: bool = False) -> dict[str, An
         _restore_duckdb(src, Path(db), replace)
     with store.open_store(db, read_only=True, spatial=False) as con:
         version = store.schema_version(con)
-        imports = int(con.execute("SELECT count(*) FROM imports").fetchone()[0])  # type: ignore[index]
+        imports = int(store.scalar(con, "SELECT count(*) FROM imports"))
     return {"db": store_pg.redact(str(db)) if store_pg.is_url(db) else str(db), "backup": str(src), "kind": kind,
             "schema_version": version, "imports": imports}
 

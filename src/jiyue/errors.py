@@ -123,7 +123,13 @@ class StoreError(JiyueError, RuntimeError):
 
 
 class ProfileError(JiyueError, ValueError):
-    """A profile, scheme or rule file is malformed (e.g. weights that do not sum to 1)."""
+    """A profile, scheme or rule file is malformed (e.g. weights that do not sum to 1).
+
+    ``problems``: every problem of the file (as dicts) when it was checked as a whole."""
+
+    def __init__(self, message: str, *, code: ReasonCode | None = None) -> None:
+        super().__init__(message, code=code)
+        self.problems: list[dict[str, Any]] = []
 
 
 class ProblemReport:

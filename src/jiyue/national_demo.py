@@ -276,7 +276,8 @@ def _calibrate_mean_score(zones: list[Zone], demo_score: float, profile: Profile
 
 
 # --------------------------------------------------------------------------- parcels
-def _zone_layers(z: Zone, year: int, x0: float, y0: float, rng: np.random.Generator) -> tuple[list, list, dict]:
+def _zone_layers(z: Zone, year: int, x0: float, y0: float,
+                 rng: np.random.Generator) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """Parcels and buildings reproducing a zone's values exactly."""
     v = z.values()
     t = _terms(z)
@@ -304,7 +305,8 @@ def _zone_layers(z: Zone, year: int, x0: float, y0: float, rng: np.random.Genera
     rows = [r for r in rows if r[2] > 1e-9]
     total = sum(r[2] for r in rows) * ha
     h = max(200.0, math.sqrt(total / 8))
-    parcels, buildings = [], []
+    parcels: list[dict[str, Any]] = []
+    buildings: list[dict[str, Any]] = []
     x = x0
     fp_a = v["building_density"] / 100 * a * ha
     fpall_a2 = v["industrial_building_coefficient"] / 100 * a2 * ha

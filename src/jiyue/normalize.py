@@ -222,10 +222,11 @@ def out_of_range(f: Field, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             if hi is not None:
                 above[given] = (sub > hi).astype(bool)
         return below, above
+    assert not isinstance(lo, dt.date) and not isinstance(hi, dt.date)  # a number field has number bounds
     num = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
     with np.errstate(invalid="ignore"):
-        below = (num < float(lo)) if lo is not None else np.zeros(n, dtype=bool)  # type: ignore[arg-type]
-        above = (num > float(hi)) if hi is not None else np.zeros(n, dtype=bool)  # type: ignore[arg-type]
+        below = (num < float(lo)) if lo is not None else np.zeros(n, dtype=bool)
+        above = (num > float(hi)) if hi is not None else np.zeros(n, dtype=bool)
     return np.asarray(below, dtype=bool), np.asarray(above, dtype=bool)
 
 
@@ -393,9 +394,10 @@ def _coerce_field(layer: Layer, f: Field, df: pd.DataFrame, ids: pd.Series, col:
                 t = _text_of(v)
                 if t is None:
                     return None
-                parts = [p for p in re.split(r"[,，、;；\s]+", t) if p]
-                codes = [lookup.get(fold_name(p), _BAD) for p in parts]
-                return _BAD if any(c is _BAD for c in codes) else (",".join(codes) or None)
+                parts = [fold_name(p) for p in re.split(r"[,，、;；\s]+", t) if p]
+                if any(p not in lookup for p in parts):
+                    return _BAD
+                return ",".join(lookup[p] for p in parts) or None
             mapped, bad = _convert(s, split)
             # open list ("e.g." in the contract): an unknown event is a warning, kept as given
             report(bad, ReasonCode.UNKNOWN_CODE, expected, Severity.WARNING)
@@ -728,7 +730,7 @@ def _reconcile_crs(geoms: dict[str, gpd.GeoDataFrame], raw: RawPackage, col: _Co
     return target
 
 
-_VALID: dict[int, tuple[weakref.ref, np.ndarray]] = {}
+_VALID: dict[int, tuple[weakref.ref[np.ndarray], np.ndarray]] = {}
 
 
 def valid_mask(g: np.ndarray) -> np.ndarray:
@@ -745,8 +747,11 @@ def valid_mask(g: np.ndarray) -> np.ndarray:
         return hit[1]
     mask = shapely.is_valid(g)
     mask.setflags(write=False)  # shared by every caller
+    def forget(_ref: weakref.ref[np.ndarray]) -> None:
+        _VALID.pop(key, None)
+
     try:
-        ref = weakref.ref(g, lambda _r, k=key: _VALID.pop(k, None))
+        ref = weakref.ref(g, forget)
     except TypeError:  # not weak-referenceable: no caching
         return mask
     _VALID[key] = (ref, mask)
@@ -773,7 +778,7 @@ def _areas(out: dict[str, pd.DataFrame], col: _Collector, crs: CRS | None = None
     whose CRS could not be reconciled has no geometry area (its problem is reported already).
     """
     parcels = out.get("parcels")
-    if _in_crs(parcels, crs):
+    if parcels is not None and _in_crs(parcels, crs):
         g = parcels.geometry.to_numpy()
         usable = _has_area(g)
         # the area of a missing, empty or invalid (e.g. self-intersecting) shape means nothing;
@@ -791,7 +796,7 @@ def _areas(out: dict[str, pd.DataFrame], col: _Collector, crs: CRS | None = None
         parcels["geom_area_m2"] = np.nan
         parcels["area_eff_m2"] = parcels["area_m2"]
     b = out.get("buildings")
-    if _in_crs(b, crs):
+    if b is not None and _in_crs(b, crs):
         g = b.geometry.to_numpy()
         usable = _has_area(g)
         garea = pd.Series(np.where(usable, shapely.area(g), np.nan), index=b.index)

@@ -12,7 +12,7 @@ import difflib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 from jiyue import codes
 
@@ -203,9 +203,25 @@ ENTERPRISES = Layer(
     ),
 )
 
-_MONEY = dict(type="real", nonnegative=True)
-_YEAR = dict(minimum=YEAR_MIN, maximum=YEAR_MAX)
-_PERMILLE = dict(type="real", nonnegative=True, maximum=PERMILLE_MAX)
+
+
+class _Range(TypedDict, total=False):
+    """The bounds of :class:`Field`, shared by many fields (spread with ``**``)."""
+
+    minimum: Bound
+    maximum: Bound
+
+
+class _FieldOptions(_Range, total=False):
+    """A type and its bounds, shared by many fields (spread with ``**``)."""
+
+    type: FieldType
+    nonnegative: bool
+
+
+_MONEY: _FieldOptions = {"type": "real", "nonnegative": True}
+_YEAR: _Range = {"minimum": YEAR_MIN, "maximum": YEAR_MAX}
+_PERMILLE: _FieldOptions = {"type": "real", "nonnegative": True, "maximum": PERMILLE_MAX}
 
 ENTERPRISE_YEARS = Layer(
     "enterprise_years", "企业年度数据", key=("enterprise_id", "year"),

@@ -48,7 +48,7 @@ def load_tables(pkg: str | Path | None = None, db: str | Path | None = None, *, 
         if not report.ok:
             raise ValidationFailed(f"数据包有 {len(report.errors)} 个错误，无法继续；请先运行 jiyue validate 查看并修正。",
                                    report.problems)
-        layers = dict(report.package.layers)
+        layers: dict[str, pd.DataFrame] = dict(report.package.layers)
         if report.building_parcel is not None and "buildings" in layers:
             layers["buildings"] = layers["buildings"].assign(parcel_eff=report.building_parcel.to_numpy())
         y = int(year) if year is not None else store.package_year(report)
@@ -59,7 +59,8 @@ def load_tables(pkg: str | Path | None = None, db: str | Path | None = None, *, 
             zones = [zone]
             layers = restrict_to_zones(layers, zones)
         return Tables(layers, y, zones, {"package": str(pkg), "sha256": report.package.sha256})
-    with store.open_store(db, read_only=True, spatial=geometry) as con:  # type: ignore[arg-type]
+    assert db is not None  # exactly one of pkg / db (checked above)
+    with store.open_store(db, read_only=True, spatial=geometry) as con:
         rows = con.execute("SELECT import_id, zone_code, year FROM snapshots ORDER BY zone_code, year").fetchall()
         if zone is not None:
             rows = [r for r in rows if r[1] == zone]
@@ -71,7 +72,7 @@ def load_tables(pkg: str | Path | None = None, db: str | Path | None = None, *, 
         rows = [r for r in rows if r[2] == y]
         imports = sorted({int(r[0]) for r in rows})
         zones = sorted({str(r[1]) for r in rows})
-        layers: dict[str, pd.DataFrame] = {}
+        layers = {}
         ph = ",".join("?" * len(imports))
         for name in LAYERS:
             cols = [c for c, _ in store.table_columns(con, name)

@@ -71,6 +71,14 @@ def run_before_commit(con: duckdb.DuckDBPyConnection) -> None:
         pending.pop(0)(con)
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, parameters: object = None) -> Any:
+    """The one value of a query that always answers one row (a count, a sum, ``nextval`` …)."""
+    row = con.execute(sql, parameters).fetchone()
+    if row is None:
+        raise StoreError(f"查询没有返回结果：{sql}")
+    return row[0]
+
+
 def hold(path: str | Path) -> None:
     """Declare that this process holds the store at ``path`` open read-write (the web app).
 
@@ -98,7 +106,7 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
     ordinary connection to the already-open database instead; its callers only read.
     """
     if store_pg.is_url(path):  # a server store (docs/server-store.md)
-        return store_pg.connect(path, read_only=read_only, spatial=spatial)  # type: ignore[arg-type,return-value]
+        return store_pg.connect(path, read_only=read_only, spatial=spatial)
     target = str(path) if path else ":memory:"
     try:
         con = duckdb.connect(target, read_only=read_only)
@@ -287,7 +295,7 @@ def open_store(path: str | Path, *, read_only: bool = False,
     """Open (and migrate) the store at ``path`` (``spatial``: see :func:`connect`)."""
     if store_pg.is_url(path):  # a server store (docs/server-store.md)
         with _open_pg(str(path), read_only=read_only, spatial=spatial) as pg:
-            yield pg  # type: ignore[misc]
+            yield pg
         return
     p = Path(path)
     if read_only and not p.exists():
@@ -414,7 +422,7 @@ def import_report(con: duckdb.DuckDBPyConnection, report: Report, zones: list[st
             for t in DATA_TABLES:
                 con.execute(f"DELETE FROM {t} WHERE import_id = ?", [imp])
             con.execute("DELETE FROM snapshots WHERE import_id = ?", [imp])
-        import_id = int(con.execute("SELECT nextval('import_seq')").fetchone()[0])  # type: ignore[index]
+        import_id = int(scalar(con, "SELECT nextval('import_seq')"))
         counts: dict[str, int] = {}
         for name, df in pkg.layers.items():
             frame = df

@@ -24,7 +24,7 @@ import threading
 from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import duckdb
@@ -38,7 +38,7 @@ CATALOG = "store"
 MIGRATE_LOCK = 0x6A69797565
 
 
-def is_url(db: Any) -> bool:
+def is_url(db: object) -> TypeGuard[str]:
     """Whether ``db`` names a PostgreSQL server store (else it is a DuckDB file)."""
     return isinstance(db, str) and db.startswith(SCHEMES)
 
@@ -211,13 +211,20 @@ _BEGIN = re.compile(r"^\s*BEGIN(\s+TRANSACTION)?\s*;?\s*$", re.I)
 _END = re.compile(r"^\s*(COMMIT|ROLLBACK|END|ABORT)(\s+TRANSACTION)?\s*;?\s*$", re.I)
 
 
-class PgConnection:
+if TYPE_CHECKING:  # to the type checker, a PgConnection is the DuckDB connection it stands in for
+    _ConnectionBase = duckdb.DuckDBPyConnection
+else:
+    _ConnectionBase = object
+
+
+class PgConnection(_ConnectionBase):
     """A DuckDB connection whose default catalog is the attached PostgreSQL database.
 
     It behaves like :class:`duckdb.DuckDBPyConnection` (every other attribute is the wrapped
     connection's); ``execute``/``executemany``/``sql`` translate sequences (:func:`translate`),
     ``BEGIN`` … ``COMMIT`` holds the write lock (:class:`_Locks`), and ``cursor()`` gives
-    another such connection on the same attachment.
+    another such connection on the same attachment. Those three take SQL text only (it is
+    translated), not a prepared ``duckdb.Statement``: the one way it differs from DuckDB's.
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, url: str, *, read_only: bool,
@@ -234,7 +241,7 @@ class PgConnection:
         """Take ``key`` instead of :data:`WRITE_LOCK` for this connection's transactions."""
         self._key = key
 
-    def execute(self, sql: str, parameters: Any = None) -> PgConnection:
+    def execute(self, sql: str, parameters: Any = None) -> PgConnection:  # type: ignore[override]  # SQL text only
         if not self.read_only and self._held is None and _BEGIN.match(sql):
             self._locks.acquire(self._key)
             self._held = self._key
@@ -262,11 +269,11 @@ class PgConnection:
         if key is not None:
             self._locks.release(key)
 
-    def executemany(self, sql: str, parameters: Any = None) -> PgConnection:
+    def executemany(self, sql: str, parameters: Any = None) -> PgConnection:  # type: ignore[override]  # SQL text only
         self._con.executemany(translate(sql), parameters if parameters is not None else [])
         return self
 
-    def sql(self, query: str, *args: Any, **kwargs: Any) -> Any:
+    def sql(self, query: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # SQL text only
         return self._con.sql(translate(query), *args, **kwargs)
 
     query = sql

@@ -75,10 +75,9 @@ def validate(pkg: Package) -> Report:
             _check_geometry(name, df, sink, whole_layer_missing=name in pkg.no_geometry)
     report = Report(pkg)
     if _usable(pkg, "parcels"):
-        _check_overlaps(pkg.layers["parcels"], sink)  # type: ignore[arg-type]
+        _check_overlaps(pkg.layers["parcels"], sink)
         if _usable(pkg, "buildings"):
-            report.building_parcel = assign_buildings(pkg.layers["parcels"],  # type: ignore[arg-type]
-                                                      pkg.layers["buildings"], sink)  # type: ignore[arg-type]
+            report.building_parcel = assign_buildings(pkg.layers["parcels"], pkg.layers["buildings"], sink)
     _check_buildings_given(pkg, report.building_parcel, sink)
     _check_zone_years_given(pkg, sink)
     order = {Severity.ERROR: 0, Severity.WARNING: 1}
@@ -136,7 +135,7 @@ def _check_duplicates(name: str, df: pd.DataFrame, sink: ProblemSink) -> None:
     for i in np.flatnonzero(complete_arr):
         key = tuple(keys_arr[i])
         if key not in first:
-            first[key] = i
+            first[key] = int(i)
         elif dup[i]:
             sink.add(Severity.ERROR, ReasonCode.DUPLICATE_ID, name, rid[i], "/".join(keys), rid[i],
                      duplicate_expected(rows[first[key]]), rows[i])

@@ -37,7 +37,7 @@ def echo_err(msg: str) -> None:
 
 
 # --------------------------------------------------------------------------- dates
-class DateType(click.ParamType):
+class DateType(click.ParamType[dt.date | None, Any]):
     """A date option: every form the data reader accepts (``jiyue.normalize.parse_date``).
 
     ``2020-12-31``, ``2020/12/31``, ``2020.12.31``, ``20201231``, ``2020年12月31日`` (one-digit

@@ -16,10 +16,11 @@ import click
 from jiyue import store_pg
 
 
-class StoreParam(click.ParamType):
+class StoreParam(click.ParamType[str | Path, Any]):
     name = "DB"
 
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:  # noqa: ARG002
+    def convert(self, value: Any, param: click.Parameter | None,  # noqa: ARG002
+                ctx: click.Context | None) -> str | Path:  # noqa: ARG002
         if isinstance(value, Path):
             return value
         text = str(value)

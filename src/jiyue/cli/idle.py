@@ -43,10 +43,10 @@ def idle(pkg: Path | None, db: Path | None, as_of: dt.date | None, rules: str, l
         raise UsageError("xlsx 格式需要用 --out 指定输出文件")
     doc = assess(pkg, db, as_of=as_of, rules=rules, zone=zone, year=year, low_efficiency=lowe_list(lowe),
                  all_parcels=all_parcels)
-    if fmt == "xlsx":
+    if fmt == "xlsx" and out is not None:  # (a missing --out was refused above)
         from jiyue.idle.xlsx import idle_workbook
 
-        idle_workbook(doc, out)  # type: ignore[arg-type]
+        idle_workbook(doc, out)
         click.echo(f"闲置土地判定表已写入：{out}")
         return
     if fmt == "json":

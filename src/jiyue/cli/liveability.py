@@ -65,8 +65,8 @@ def liveability(pkg: Path | None, db: Path | None, zone: str | None, year: int |
         for z in doc["zones"]:
             z.pop("_arrays", None)
         click.echo(labels.DONE["written"].format(out=gaps), err=out is None)
-    if fmt == "xlsx":
-        render.write_xlsx(doc, out)  # type: ignore[arg-type]
+    if fmt == "xlsx" and out is not None:  # (a missing --out was refused above)
+        render.write_xlsx(doc, out)
         click.echo(labels.DONE["xlsx"].format(out=out))
         return
     if fmt == "json":

@@ -58,10 +58,10 @@ def rank(pkgs: tuple[Path, ...], db: Path | None, year: int | None, profile: str
         raise UsageError("xlsx 格式需要用 --out 指定输出文件")
     doc = run(list(pkgs), db, year=year, profile=profile, base=list(base) or None, base_year=base_year,
               include_zones=not no_zones and fmt == "json")
-    if fmt == "xlsx":
+    if fmt == "xlsx" and out is not None:  # (a missing --out was refused above)
         from jiyue.reports.ranking_xlsx import write
 
-        write(doc, out)  # type: ignore[arg-type]
+        write(doc, out)
         click.echo(f"排名表已写入：{out}")
         return
     text = json.dumps(doc, ensure_ascii=False, indent=1) if fmt == "json" else rank_table(doc)

@@ -41,10 +41,10 @@ def recovery(file: Path, fmt: str, out: Path | None, db: Path | None, campaign: 
 
         rec = record_recovery(db, doc, campaign=campaign, user=user or default_user())
         doc["recorded"] = {"campaign_id": rec["campaign_id"], "event_id": rec["event_id"], "created": rec["created"]}
-    if fmt == "xlsx":
+    if fmt == "xlsx" and out is not None:  # (a missing --out was refused above)
         from jiyue.idle.xlsx import recovery_workbook
 
-        recovery_workbook(doc, out)  # type: ignore[arg-type]
+        recovery_workbook(doc, out)
         click.echo(f"收储测算表已写入：{out}")
         return
     if fmt == "json":

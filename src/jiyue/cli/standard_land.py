@@ -73,10 +73,10 @@ def check(pkg: Path | None, db: Path | None, as_of: dt.date | None, zone: str | 
         raise UsageError(labels.ERR["xlsx_needs_out"])
     doc = run(pkg, db, as_of=as_of, zone=zone, contracts=contracts, include_all=include_all,
               within=within, rules=rules, skip_invalid=skip_invalid)
-    if fmt == "xlsx":
+    if fmt == "xlsx" and out is not None:  # (a missing --out was refused above)
         from jiyue.standard_land.workbook import write
 
-        write(doc, out)  # type: ignore[arg-type]
+        write(doc, out)
         click.echo(labels.TEXT["xlsx_written"].format(out=out))
         return
     if fmt == "table":

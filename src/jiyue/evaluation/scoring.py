@@ -10,6 +10,7 @@ A missing indicator is dropped and its siblings' weights rescaled ("renormalise"
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from jiyue.evaluation.indicators import INDICATORS
@@ -61,7 +62,7 @@ def score_tree(nodes: tuple[Node, ...], realised: dict[str, float | None], profi
     return total, subscores
 
 
-def score_zone(zone_type: str, values: dict[str, float | None], profile: Profile) -> dict[str, Any]:
+def score_zone(zone_type: str, values: Mapping[str, float | None], profile: Profile) -> dict[str, Any]:
     """Realisation of every tree indicator, node scores and the total for one zone."""
     ideals = profile.ideals[zone_type]
     realised = {k: realisation(k, values.get(k), ideals[k].value, profile)

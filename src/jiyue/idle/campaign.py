@@ -32,6 +32,7 @@ from jiyue.idle.service import assess_parcel, facts_of, load_for, resolve_as_of
 from jiyue.idle.supplements import KIND
 from jiyue.idle.supplements import read_only as _ro
 from jiyue.landrules import M2_PER_HA
+from jiyue.ledger import labels as ledger_labels
 from jiyue.ledger import service as ledger
 from jiyue.ledger.schema import ensure_schema, has_ledger
 
@@ -113,8 +114,8 @@ def inventory(db: str | Path, *, since: int, as_of: Any = None, rules: str | Pat
         cid, created = ledger.create_campaign(con, kind=KIND, name=title, zone_code=zone_code, params=params,
                                               items=items, user=user, exist_ok=exist_ok)
         camp = ledger.get_campaign(con, cid, KIND)
-        breach = int(con.execute("SELECT count(*) FROM ledger_items WHERE campaign_id = ? AND in_breach",
-                                 [cid]).fetchone()[0])  # type: ignore[index]
+        breach = int(store.scalar(con, "SELECT count(*) FROM ledger_items WHERE campaign_id = ? AND in_breach",
+                                  [cid]))
     return {"campaign_id": cid, "created": created, "name": camp["name"], "as_of": camp["params"]["as_of"],
             "since": camp["params"]["since"], "items": camp["items"], "in_breach": breach,
             "by_state": camp["by_state"]}
@@ -196,7 +197,7 @@ def reopen(db: str | Path, *, parcel: str, reason: str | None, user: str, campai
 # --------------------------------------------------------------------------- reading
 def _require_ledger(con: Any) -> None:
     if not has_ledger(con):
-        raise ledger.LedgerRefused(ledger.labels.TEXT["no_campaign"])
+        raise ledger.LedgerRefused(ledger_labels.TEXT["no_campaign"])
 
 
 def campaigns(db: str | Path) -> list[dict[str, Any]]:
@@ -225,7 +226,7 @@ def _show(con: Any, campaign: int | None, parcel: str | None) -> tuple[dict[str,
     if parcel is not None:
         its = [i for i in its if i["subject"] == parcel]
         if not its:
-            raise ledger.LedgerRefused(ledger.labels.TEXT["unknown_item"].format(campaign=camp["campaign_id"],
+            raise ledger.LedgerRefused(ledger_labels.TEXT["unknown_item"].format(campaign=camp["campaign_id"],
                                                                                  subject=parcel))
     tot = _progress_totals(events)
     n_events: dict[int, int] = {}

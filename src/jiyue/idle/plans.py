@@ -147,6 +147,9 @@ def check_plan(plan: dict[str, Any], findings: dict[str, Any], rules: Rules) -> 
 
 def supplement_of(plan: dict[str, Any]) -> tuple[dt.date, dt.date, dt.date | None] | None:
     """(agreement date, new start, new completion) when the plan re-sets the start date."""
-    if plan.get("option") not in RESTARTING or not plan.get("new_start") or not plan.get("agreement_date"):
+    if plan.get("option") not in RESTARTING:
         return None
-    return (_d(plan, "agreement_date"), _d(plan, "new_start"), _d(plan, "new_completion"))  # type: ignore[return-value]
+    agreed, start = _d(plan, "agreement_date"), _d(plan, "new_start")
+    if agreed is None or start is None:
+        return None
+    return agreed, start, _d(plan, "new_completion")

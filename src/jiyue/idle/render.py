@@ -71,7 +71,7 @@ def ledger_table(doc: dict[str, Any]) -> str:
     for i in doc["items"]:
         plan = labels.PLAN_OPTIONS.get((i["plan"] or {}).get("option", ""), "—")
         closed = i["outcome"] or {}
-        closed_s = (f"{labels.OUTCOMES.get(closed.get('result'), '')} {closed.get('closed_at', '')} "
+        closed_s = (f"{labels.OUTCOMES.get(closed.get('result') or '', '')} {closed.get('closed_at', '')} "
                     f"复核 {closed.get('reviewer', '')}") if closed else ""
         lines.append(_pad(i["parcel_id"], 12) + _pad(i["holder"], 32) + _pad(labels.ITEM_STATE[i["state"]], 12)
                      + _pad(labels.STATUS.get(i["status"] or "", "—"), 28) + _pad(plan, 22)
@@ -92,7 +92,7 @@ def history_table(doc: dict[str, Any]) -> str:
         elif e["kind"] == "progress_recorded":
             what = f"{p.get('date', '')} {p.get('note') or ''}"
         elif e["kind"] == "item_closed":
-            what = (f"{labels.OUTCOMES.get(p.get('result'), '')} 复核人 {p.get('reviewer')} 证明材料 "
+            what = (f"{labels.OUTCOMES.get(p.get('result') or '', '')} 复核人 {p.get('reviewer')} 证明材料 "
                     + "、".join(f"{x['file_name']}({x['sha256'][:8]})" for x in e["evidence"]))
         elif e["kind"] == "item_reopened":
             what = f"理由：{p.get('reason')}"
@@ -100,7 +100,7 @@ def history_table(doc: dict[str, Any]) -> str:
             what = f"{p.get('name')} 净收益 {_f(p.get('net_gain_wan'))} 万元"
         before = (e["before"] or {}).get("state")
         after = (e["after"] or {}).get("state")
-        trans = f" [{labels.ITEM_STATE.get(before, '')}→{labels.ITEM_STATE.get(after, '')}]" if before else ""
+        trans = f" [{labels.ITEM_STATE.get(before, '')}→{labels.ITEM_STATE.get(after or '', '')}]" if before else ""
         lines.append(f"{e['event_id']:>5}  {e['at']}  " + _pad(e["user"], 10) + " " + _pad(e["subject"], 12) + " "
                      + f"{labels.EVENT_KIND.get(e['kind'], e['kind'])}{trans} {what}")
     return "\n".join(lines)

@@ -160,6 +160,13 @@ def _populations(inp: Inputs, res: pd.DataFrame, problems: list[dict[str, Any]]
     return res["_pt"].to_numpy(), pop, np.arange(len(res)), info
 
 
+def _finite_rows(a: np.ndarray) -> list[list[float | None]]:
+    """The columns of a distance matrix as Python lists, None where a distance is not finite."""
+    out = a.astype(object)
+    out[~np.isfinite(a)] = None
+    return out.T.tolist()
+
+
 def _share(mask: np.ndarray, w: np.ndarray) -> float | None:
     tot = np.nansum(w)
     if not np.isfinite(tot) or tot <= 0 or np.isnan(w).all():
@@ -204,7 +211,7 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
     fpts = np.asarray(fac["geometry"])
     index0 = nw.SegmentIndex(net)
     fsnap = nw.snap_points(net, fpts, index0)
-    for i in np.flatnonzero(used & (fsnap.dist > rules.facility_max_snap_m)):
+    for i in np.flatnonzero(used & (fsnap.dist > rules.facility_max_snap_m)).tolist():
         d = fsnap.dist[i]
         problems.append(_problem("error", "facility_far_from_road", "facilities", fac["facility_id"].iat[i], "geometry",
                                  f"{_fmt_m(d)} 米", f"≤ {rules.facility_max_snap_m:g} 米",
@@ -220,7 +227,7 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
     far = osnap.dist > rules.origin_max_snap_m
     osnap.edge[far] = -1
     n_par = len(res)
-    for i in np.flatnonzero(far[:n_par]):
+    for i in np.flatnonzero(far[:n_par]).tolist():
         problems.append(_problem("warning", "origin_far_from_road", "parcels", res["parcel_id"].iat[i], "geometry",
                                  f"{_fmt_m(osnap.dist[i])} 米", f"≤ {rules.origin_max_snap_m:g} 米",
                                  L.PROBLEM["origin_far"].format(id=res["parcel_id"].iat[i],
@@ -296,12 +303,13 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
         ks = [k for k, s in enumerate(rules.services) if s.circle == c.key]
         if not ks:
             continue
-        full, full_e = cov[ks].all(axis=0), cov_e[ks].all(axis=0)
+        full: np.ndarray = np.all(cov[ks], axis=0)
+        full_e: np.ndarray = np.all(cov_e[ks], axis=0)
         circles_out.append({"key": c.key, "label": c.label, "minutes": c.minutes, "radius_m": c.radius_m,
                             "services": [rules.services[k].key for k in ks], "source": c.source,
                             "network": {"pop_share": _share(full[W], pop_w), "area_share": _share(full[P], area)},
                             "euclid": {"pop_share": _share(full_e[W], pop_w), "area_share": _share(full_e[P], area)}})
-    all_cov = cov.all(axis=0)
+    all_cov: np.ndarray = np.all(cov, axis=0)
     summary = {"all_services": {"pop_share": _share(all_cov[W], pop_w), "area_share": _share(all_cov[P], area)}}
 
     # per parcel: population on it and the gaps
@@ -313,8 +321,8 @@ def analyse(inp: Inputs, rules: Rules, *, allow_disconnected: bool = False, site
     skeys = [s.key for s in rules.services]
     # plain Python lists once (indexing numpy scalars one by one is the slow part at 10⁴–10⁵ rows)
     pids = res["parcel_id"].astype(str).tolist()
-    Dp = np.where(np.isfinite(D[:, P]), D[:, P], None).T.tolist()  # None where unreachable
-    Ep = np.where(np.isfinite(E[:, P]), E[:, P], None).T.tolist()
+    Dp = _finite_rows(D[:, P])  # None where unreachable
+    Ep = _finite_rows(E[:, P])
     Np = N[:, P].T.tolist()
     covp = cov[:, P].T.tolist()
     popl = par_pop.tolist()

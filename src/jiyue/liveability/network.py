@@ -19,6 +19,7 @@ How a distance is measured (all in metres of the package's projected CRS):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -40,7 +41,7 @@ class Network:
     component: np.ndarray  # per node: connected-component label (0 = largest)
     n_components: int
     # set by insert_points: how the edges of the network it split map to this one's (remap_snap)
-    split_info: dict | None = None
+    split_info: dict[str, Any] | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -205,10 +206,12 @@ class SegmentIndex:
         self._segs: np.ndarray | None = None
 
     def strtree(self) -> tuple[shapely.STRtree, np.ndarray]:
-        if self._tree is None:
-            self._segs = self.net.segments()
-            self._tree = shapely.STRtree(self._segs)
-        return self._tree, self._segs  # type: ignore[return-value]
+        tree, segs = self._tree, self._segs
+        if tree is None or segs is None:
+            segs = self.net.segments()
+            tree = shapely.STRtree(segs)
+            self._tree, self._segs = tree, segs
+        return tree, segs
 
 
 def _candidates(net: Network, idx: SegmentIndex, P: np.ndarray, k: int
@@ -281,7 +284,10 @@ def insert_points(net: Network, snap: Snap, eps: float = NODE_GRID_M) -> tuple[N
         return net, node
     xy = [net.xy]
     next_id = net.n_nodes
-    new_u, new_v, new_len, new_comp = [], [], [], []
+    new_u: list[int] = []
+    new_v: list[int] = []
+    new_len: list[float] = []
+    new_comp: list[int] = []
     chain_start: dict[int, int] = {}  # split edge -> the index (among the new edges) of its first piece
     cut_edge: list[int] = []
     cut_t: list[float] = []

@@ -84,7 +84,7 @@ def coverage_map(doc: dict[str, Any], arr: dict[str, Any]) -> bytes | None:
         segs = np.stack([net.xy[net.u], net.xy[net.v]], axis=1)
         from matplotlib.collections import LineCollection
 
-        ax.add_collection(LineCollection(segs, colors="#9e9e9e", linewidths=0.5, zorder=1))
+        ax.add_collection(LineCollection(list(segs), colors="#9e9e9e", linewidths=0.5, zorder=1))
         handles: list[Any] = []
         for k, colour in enumerate(MISSING_COLOURS):
             sel = [g for pid, g in zip(arr["parcel_ids"], arr["parcel_geoms"])

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jiyue.mujun.scheme import Rule, Scheme
+from jiyue.mujun.scheme import Classes, Rule, Scheme
 from jiyue.mujun.scope import founded_within, has_any
 
 TIE_DIGITS = 9
@@ -111,7 +111,7 @@ def classify(table: pd.DataFrame, scope_df: pd.DataFrame, frame: pd.DataFrame, s
                          "class": final, "vetoed": vetoed, "protected": protected}, index=table.index)
 
 
-def _refill(idx: np.ndarray, rank: np.ndarray, vetoed: np.ndarray, protected: np.ndarray, cl) -> np.ndarray:  # noqa: ANN001
+def _refill(idx: np.ndarray, rank: np.ndarray, vetoed: np.ndarray, protected: np.ndarray, cl: Classes) -> np.ndarray:
     """Quota classes with freed slots refilled (see module docstring)."""
     n = len(idx)
     bounds = cl.cumulative(n)

@@ -190,6 +190,13 @@ def _with_land(f: pd.DataFrame, acc: pd.DataFrame) -> pd.DataFrame:
     return f
 
 
+def _code_where(mask: np.ndarray, code: str, otherwise: np.ndarray | None = None) -> np.ndarray:
+    """``code`` where ``mask`` holds, else ``otherwise`` (None where not given), as an object array."""
+    out = np.full(len(mask), None, dtype=object) if otherwise is None else otherwise.astype(object)
+    out[mask] = code
+    return out
+
+
 def synthetic_frame(n: int, year: int = 2022, seed: int = 42, *, missing_share: float = 0.03,
                     zero_share: float = 0.01) -> pd.DataFrame:
     """A plausible random input frame (for the benchmark and the cross-check tests)."""
@@ -223,8 +230,8 @@ def synthetic_frame(n: int, year: int = 2022, seed: int = 42, *, missing_share: 
         "gas_m3": np.nan, "tech_invest_wan": np.round(land_mu * rng.lognormal(2.0, 1.0, n), 3),
         "other_surcharge_yuan_kwh": np.where(rng.random(n) < 0.02, 0.1, np.nan),
         "land_use_tax_wan": np.round(land_mu * 0.4, 3),
-        "veto": np.where(rng.random(n) < 0.01, "safety_accident", None),
-        "flags": np.where(rng.random(n) < 0.02, "major_project", np.where(rng.random(n) < 0.05, "high_tech", None)),
+        "veto": _code_where(rng.random(n) < 0.01, "safety_accident"),
+        "flags": _code_where(rng.random(n) < 0.02, "major_project", _code_where(rng.random(n) < 0.05, "high_tech")),
         "past_class": None,
         "own_m2": mu_to_m2(land_mu), "leased_in_m2": 0.0, "leased_out_m2": 0.0,
         "land_m2": mu_to_m2(land_mu), "land_mu": land_mu, "lease_clipped": False,

@@ -63,13 +63,13 @@ def evaluate(records: list[dict[str, Any]], scheme: Scheme, policy: Policy, year
     sc = scheme.scope
     for r in records:
         eid = str(r["enterprise_id"])
-        out = {"status": "rated", "group": None}
+        out: dict[str, Any] = {"status": "rated", "group": None}
         flags = _codes(r.get("flags"))
         code = r.get("industry_code")
         div = None
         if isinstance(code, str):
-            s = code.strip().lstrip("ABCDEFGHIJKLMNOPQRSTabcdefghijklmnopqrst")
-            div = int(s[:2]) if len(s) >= 2 and s[:2].isdigit() else None
+            digits = code.strip().lstrip("ABCDEFGHIJKLMNOPQRSTabcdefghijklmnopqrst")
+            div = int(digits[:2]) if len(digits) >= 2 and digits[:2].isdigit() else None
         land_mu = _num(r.get("land_mu"))
         land_mu = 0.0 if math.isnan(land_mu) else land_mu
         scale = r.get("scale") if isinstance(r.get("scale"), str) else sc.default_scale
@@ -96,7 +96,10 @@ def evaluate(records: list[dict[str, Any]], scheme: Scheme, policy: Policy, year
                 out["status"] = "out_of_scope"
             elif _hit(flags, sc.defer_flags) or _founded_within(r.get("founded"), year, sc.defer_founded_within_years):
                 out["status"] = "deferred"
-        vals, states, nums, dens = {}, {}, {}, {}
+        vals: dict[str, float | None] = {}
+        states: dict[str, str] = {}
+        nums: dict[str, float] = {}
+        dens: dict[str, float] = {}
         for k, ind in scheme.indicators.items():
             f = ind.formula
             num = f.num_const
@@ -148,6 +151,7 @@ def evaluate(records: list[dict[str, Any]], scheme: Scheme, policy: Policy, year
                 x = max(res[e]["values"][k], 0.0)
                 w = it.weight
                 if it.method == "minmax":
+                    assert mn is not None and mx is not None  # x is one of xs
                     lo, hi = it.band
                     if mx > mn:
                         frac = (x - mn) / (mx - mn)
@@ -176,12 +180,12 @@ def evaluate(records: list[dict[str, Any]], scheme: Scheme, policy: Policy, year
             for e in members:
                 st = res[e]["states"][k]
                 if st == "ok":
-                    v = scored[e]
+                    points = scored[e]
                 elif st == "zero" and it.zero_denominator == "zero":
-                    v = 0.0
+                    points = 0.0
                 else:
-                    v = fill
-                res[e].setdefault("item_scores", {})[k] = v
+                    points = fill
+                res[e].setdefault("item_scores", {})[k] = points
         for e in members:
             o = res[e]
             r = o["record"]
@@ -219,7 +223,7 @@ def _classes(res: dict[str, dict[str, Any]], members: list[str], scheme: Scheme,
                 prev = s
             res[e]["rank"] = prev_rank
     else:
-        def key(e: str) -> tuple:
+        def key(e: str) -> tuple[float | str, ...]:
             vals = tuple(-(res[e]["values"][k] if res[e]["values"][k] is not None else -math.inf)
                          for k in cl.tie_break)
             return (-round(res[e]["score"], 9), *vals, str(e))
@@ -244,16 +248,16 @@ def _classes(res: dict[str, dict[str, Any]], members: list[str], scheme: Scheme,
             c = next((k for k in cl.order[:-1] if s >= cl.thresholds[k] - 1e-9), cl.order[-1])
         o["class_by_rank"] = c
         r = o["record"]
-        v, p = cl.veto, cl.protection
-        vetoed = _hit(_codes(r.get("veto")), v.events) or _hit(_codes(r.get("flags")), v.flags) or \
-            _founded_within(r.get("founded"), year, v.founded_within_years)
-        protected = _hit(_codes(r.get("veto")), p.events) or _hit(_codes(r.get("flags")), p.flags) or \
-            _founded_within(r.get("founded"), year, p.founded_within_years)
+        veto, prot = cl.veto, cl.protection
+        vetoed = _hit(_codes(r.get("veto")), veto.events) or _hit(_codes(r.get("flags")), veto.flags) or \
+            _founded_within(r.get("founded"), year, veto.founded_within_years)
+        protected = _hit(_codes(r.get("veto")), prot.events) or _hit(_codes(r.get("flags")), prot.flags) or \
+            _founded_within(r.get("founded"), year, prot.founded_within_years)
         o["vetoed"], o["protected"] = vetoed, protected
-        if v.active and vetoed and (v.effect == "force" or c in v.cannot_be):
-            c = v.becomes
-        if p.active and protected and not vetoed and c in p.cannot_be:
-            c = p.becomes
+        if veto.active and vetoed and (veto.effect == "force" or c in veto.cannot_be):
+            c = veto.becomes
+        if prot.active and protected and not vetoed and c in prot.cannot_be:
+            c = prot.becomes
         o["class"] = c
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -111,7 +112,7 @@ def assign(frame: pd.DataFrame, scheme: Scheme, year: int) -> pd.DataFrame:
                         index=frame.index)
 
 
-def evaluated_mask(scheme: Scheme, year: int):  # noqa: ANN201 - a callable for inputs.build_frame
+def evaluated_mask(scheme: Scheme, year: int) -> Callable[[pd.DataFrame], pd.Series]:
     """Which enterprises hold their leased land: those rated or deferred under ``scheme``."""
 
     def f(frame: pd.DataFrame) -> pd.Series:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from jiyue.codes import EVAL_TYPE_LABELS  # noqa: F401 (re-exported)
-
 REGIONS: dict[str, tuple[str, ...]] = {
     "东部": ("北京", "天津", "河北", "上海", "江苏", "浙江", "福建", "山东", "广东", "海南"),
     "中部": ("山西", "安徽", "江西", "河南", "湖北", "湖南"),

@@ -30,7 +30,7 @@ from typing import Any
 
 import duckdb
 
-from jiyue import codes
+from jiyue import codes, store
 from jiyue.errors import UsageError
 from jiyue.landrules import floor_area_sql
 from jiyue.evaluation.indicators import INDICATORS
@@ -102,8 +102,8 @@ def apply_scenario(con: duckdb.DuckDBPyConnection, snapshot: tuple[int, str, int
             _add_building(con, imp, pid, i, fa, fp, kind)
         if "set_far" in ch:
             target = float(ch["set_far"])
-            current = con.execute(f"""SELECT COALESCE(SUM({floor_area_sql()}), 0) FROM buildings
-                                      WHERE import_id = ? AND parcel_eff = ?""", [imp, pid]).fetchone()[0]
+            current = store.scalar(con, f"""SELECT COALESCE(SUM({floor_area_sql()}), 0) FROM buildings
+                                            WHERE import_id = ? AND parcel_eff = ?""", [imp, pid])
             need = target * float(known[pid]) - float(current)
             if need > 0:
                 _add_building(con, imp, pid, i, need, 0.0, "building")
@@ -111,8 +111,8 @@ def apply_scenario(con: duckdb.DuckDBPyConnection, snapshot: tuple[int, str, int
     for field, value in zy.items():
         if field not in ZONE_YEAR_FIELDS:
             raise ScenarioError(f"情景的 zone_years 不能修改「{field}」；可修改：{'、'.join(ZONE_YEAR_FIELDS)}")
-        n = con.execute("SELECT count(*) FROM zone_years WHERE import_id = ? AND zone_code = ? AND year = ?",
-                        [imp, zone, year]).fetchone()[0]
+        n = store.scalar(con, "SELECT count(*) FROM zone_years WHERE import_id = ? AND zone_code = ? AND year = ?",
+                         [imp, zone, year])
         if not n:
             con.execute("INSERT INTO zone_years (import_id, zone_code, year) VALUES (?, ?, ?)", [imp, zone, year])
         con.execute(f'UPDATE zone_years SET "{field}" = ? WHERE import_id = ? AND zone_code = ? AND year = ?',

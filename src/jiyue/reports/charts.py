@@ -19,6 +19,7 @@ from contextlib import contextmanager
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from jiyue.reports import labels as L
 from jiyue.reports.fonts import CJK_FAMILY, cjk_family
@@ -73,7 +74,9 @@ def score_distribution(distribution: dict[str, list[dict[str, float]]]) -> bytes
         ax.set_xticklabels([f"{b['from']:g}–{b['to']:g}" for b in bands], fontsize=8)
         ax.set_xlabel(L.CHART["distribution_x"])
         ax.set_ylabel(L.CHART["distribution_y"])
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        locator = ax.yaxis.get_major_locator()
+        if isinstance(locator, MaxNLocator):  # matplotlib's default AutoLocator is one
+            locator.set_params(integer=True)
         if types:
             ax.legend(frameon=False, fontsize=8, loc="upper left")
         return png(fig)

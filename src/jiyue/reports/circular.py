@@ -272,7 +272,8 @@ def _basic(doc: dict[str, Any], zones: list[dict[str, Any]], n: Numbering) -> di
     groups.append({"title": C["group_category"],
                    "rows": [row(L.CATEGORY_LABELS.get(c, c), [z for z in zones if (z.get("category") or "other") == c])
                             for c in sorted(by_cat, key=lambda c: (cat_order.get(c, 99), c))]})
-    return {"paragraphs": paras, "table_title": C["table_groups"].format(n=n.t()), "head": C["group_head"],
+    return {"paragraphs": paras, "table_title": C["table_groups"].format(n=n.t()),
+            "head": L.CIRCULAR_LISTS["group_head"],
             "groups": groups, "total_row": row(C["all"], zones)}
 
 
@@ -346,9 +347,9 @@ def _scores(doc: dict[str, Any], n: Numbering) -> dict[str, Any]:
             d = nat[t]["score_mean"] - base
             s += C["score_yoy"].format(base_year=doc["base_year"], direction=C["up"] if d >= 0 else C["down"],
                                        change=fmt(abs(d)))
-        means = {g: (doc["averages"]["region"][g].get(t) or {}).get("score_mean")
+        found = {g: (doc["averages"]["region"][g].get(t) or {}).get("score_mean")
                  for g in REGION_ORDER if g in doc["averages"]["region"]}
-        means = {g: v for g, v in means.items() if v is not None}
+        means: dict[str, float] = {g: v for g, v in found.items() if v is not None}
         region_means[t] = means
         if len(means) > 1:
             order = sorted(means.items(), key=lambda kv: -kv[1])
@@ -364,7 +365,7 @@ def _scores(doc: dict[str, Any], n: Numbering) -> dict[str, Any]:
 
 def _list_row(r: dict[str, Any]) -> list[str]:
     return [str(r["rank_national"]), r.get("name") or r["zone_code"], short_province(r.get("province")),
-            r.get("region") or "—", L.CATEGORY_LABELS.get(r.get("category"), r.get("category") or "—"),
+            r.get("region") or "—", L.label(L.CATEGORY_LABELS, r.get("category")),
             fmt(r.get("score"))]
 
 
@@ -397,7 +398,7 @@ def _ranking(doc: dict[str, Any], rules: Rules, n: Numbering, top: int | None) -
             "top": [_list_row(r) for r in top_rows],
             "bottom_title": C["table_bottom"].format(n=n.t(), type=label, k=k) if bottom_rows else None,
             "bottom": [_list_row(r) for r in bottom_rows],
-            "head": C["list_head"],
+            "head": L.CIRCULAR_LISTS["list_head"],
         })
     return out
 
@@ -435,7 +436,7 @@ def _problems(doc: dict[str, Any], zones: list[dict[str, Any]], rules: Rules) ->
         out.append({"key": p.key, "title": p.title,
                     "sentence": p.text.format(count=len(hits), types=types, names=shown,
                                               area=fmt(area) if area is not None else ""),
-                    "head": [*C["problem_head"], measure_label(p.measure)], "rows": rows,
+                    "head": [*L.CIRCULAR_LISTS["problem_head"], measure_label(p.measure)], "rows": rows,
                     "rest": C["problem_rest"].format(count=len(hits) - len(rows)) if len(hits) > len(rows) else ""})
     return out
 
@@ -447,11 +448,11 @@ def _appendix(doc: dict[str, Any]) -> list[dict[str, Any]]:
         if not rows:
             continue
         out.append({"label": L.CIRCULAR["appendix_type"].format(type=L.EVAL_TYPE_LABELS[t], count=len(rows)),
-                    "head": L.CIRCULAR["appendix_head"], "rows": [[
+                    "head": L.CIRCULAR_LISTS["appendix_head"], "rows": [[
             f"{r['rank_national']}/{r['of_national']}" if r["rank_national"] else "—",
             f"{r['rank_province']}/{r['of_province']}" if r["rank_province"] else "—",
             r.get("name") or r["zone_code"], short_province(r.get("province")), r.get("region") or "—",
-            L.CATEGORY_LABELS.get(r.get("category"), r.get("category") or "—"), fmt(r.get("score"))] for r in rows]})
+            L.label(L.CATEGORY_LABELS, r.get("category")), fmt(r.get("score"))] for r in rows]})
     return out
 
 
@@ -487,7 +488,7 @@ def circular_context(doc: dict[str, Any], *, rules: Rules | None = None, top: in
         "ranking_lead": C["ranking_lead"],
         "problems": _problems(doc, zones, rules),
         "problems_none": C["problems_none"],
-        "requirements": C["requirements"],
+        "requirements": L.CIRCULAR_LISTS["requirements"],
         "appendix": _appendix(doc),
         "note": C["note"].format(profile=prof.get("name", ""), version=prof.get("version_label", prof.get("version", ""))),
         "rules": {"name": rules.name, "version": rules.version, "source": rules.source},

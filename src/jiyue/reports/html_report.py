@@ -74,7 +74,7 @@ def render_circular(doc: dict[str, Any], *, rules: Rules | None = None, top: int
     """The circular (通报) as one HTML page, from a ranking document with its ``zones``."""
     ctx = circular_context(doc, rules=rules, top=top, generated=_today(generated))
     sc = ctx["scores"]
-    images = {"distribution": None, "regions": None}
+    images: dict[str, str | None] = {"distribution": None, "regions": None}
     if any(b["count"] for bands in sc["distribution"].values() for b in bands):
         images["distribution"] = data_uri(charts.score_distribution(sc["distribution"]))
     if sc["figure_regions"]:

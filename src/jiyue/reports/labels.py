@@ -7,10 +7,14 @@ figures are ``str.format`` templates; their placeholders are named after what th
 
 from __future__ import annotations
 
-from jiyue.ranking.regions import CATEGORY_LABELS, EVAL_TYPE_LABELS, REGION_ORDER
+from collections.abc import Mapping
 
-__all__ = ["AREA_LABELS", "BUILD_GROUPS", "CATEGORY_LABELS", "CHART", "CIRCULAR", "EVAL_TYPE_LABELS", "FLAGS",
-           "FLAG_NOTES", "LEVEL_LABELS", "MAP", "NUMERALS", "POTENTIAL_LABELS", "REGION_ORDER", "ZONE"]
+from jiyue.codes import EVAL_TYPE_LABELS
+from jiyue.ranking.regions import CATEGORY_LABELS, REGION_ORDER
+
+__all__ = ["AREA_LABELS", "BUILD_GROUPS", "CATEGORY_LABELS", "CHART", "CIRCULAR", "CIRCULAR_LISTS", "EVAL_TYPE_LABELS",
+           "FLAGS", "FLAG_NOTES", "LEVEL_LABELS", "MAP", "NUMERALS", "POTENTIAL_LABELS", "REGION_ORDER", "ZONE",
+           "ZONE_BASIC_ROWS", "ZONE_LISTS", "ZONE_MISSING_RULES", "label"]
 
 LEVEL_LABELS = {"national": "国家级", "provincial": "省级"}
 
@@ -80,7 +84,7 @@ CHART = {
     "versus_note": "（越低越好）",
 }
 
-CIRCULAR = {
+CIRCULAR: dict[str, str] = {
     "title": "关于{year}年度开发区土地集约利用监测统计情况的通报",
     "issuer": "开发区土地集约利用监测统计",
     "basis": "评价方案 {profile}（{version}），jiyue {jiyue_version} 于{date}生成",
@@ -119,25 +123,14 @@ CIRCULAR = {
     "table_bottom": "表{n}　{type}开发区土地集约利用排名后{k}位",
     "problems_none": "未发现符合下列判定条件的突出问题。",
     "problem_more": "等{count}个开发区",
-    "requirements": [
-        "各开发区要对照本通报反映的问题，查找土地利用中的薄弱环节，制定整改措施，加快批而未供、供而未用土地的处置，"
-        "依法依规处置闲置土地和到期未处置土地。",
-        "各开发区要严格执行工业项目建设用地控制指标，推行“标准地”供应，提高土地利用强度和投入产出效益，"
-        "盘活存量低效用地。",
-        "各地要进一步加强开发区土地利用监测统计数据质量管理，确保数据真实、准确、完整。",
-    ],
     "note": ("说明：本通报由 jiyue 依据各开发区数据包计算生成；平均水平为各开发区分子、分母分别合计后相除；"
              "排序仅在同一评价类型内进行；分值与排名以评价方案 {profile}（{version}）为准。"),
-    "appendix_head": ["全国排名", "省内排名", "开发区名称", "省份", "区域", "类别", "分值"],
-    "list_head": ["排名", "开发区名称", "省份", "区域", "类别", "分值"],
-    "problem_head": ["开发区名称", "省份", "评价类型"],
     "problem_rest": "（另有{count}个开发区，见附件排序表。）",
     "ranking_type": "{type}开发区（{count}个）",
     "appendix_type": "{type}开发区（{count}个）",
     "measure_built_share": "已建成土地占可开发建设土地比例",
     "measure_score_change": "分值较上年度变化",
     "measure_incomplete": "缺失指标",
-    "group_head": ["分组", "开发区数", "评价范围面积", "已建成城镇建设用地", "已供应国有建设用地", "尚可供应土地"],
     "group_type": "按评价类型",
     "group_region": "按区域",
     "group_category": "按类别",
@@ -158,9 +151,23 @@ CIRCULAR = {
     "gt": "＞",
 }
 
-ZONE = {
+#: the circular's paragraph lists and table heads
+CIRCULAR_LISTS: dict[str, list[str]] = {
+    "requirements": [
+        "各开发区要对照本通报反映的问题，查找土地利用中的薄弱环节，制定整改措施，加快批而未供、供而未用土地的处置，"
+        "依法依规处置闲置土地和到期未处置土地。",
+        "各开发区要严格执行工业项目建设用地控制指标，推行“标准地”供应，提高土地利用强度和投入产出效益，"
+        "盘活存量低效用地。",
+        "各地要进一步加强开发区土地利用监测统计数据质量管理，确保数据真实、准确、完整。",
+    ],
+    "appendix_head": ["全国排名", "省内排名", "开发区名称", "省份", "区域", "类别", "分值"],
+    "list_head": ["排名", "开发区名称", "省份", "区域", "类别", "分值"],
+    "problem_head": ["开发区名称", "省份", "评价类型"],
+    "group_head": ["分组", "开发区数", "评价范围面积", "已建成城镇建设用地", "已供应国有建设用地", "尚可供应土地"],
+}
+
+ZONE: dict[str, str] = {
     "title": "{name}{year}年度土地集约利用评价报告",
-    "title_lines": ["{name}", "{year}年度土地集约利用评价报告"],
     "subtitle": "开发区代码 {code}，{eval_type}；评价方案 {profile}（{version}），jiyue {jiyue_version} 于{date}生成",
     "card_title": "土地利用集约度",
     "card_unit": "分",
@@ -178,14 +185,8 @@ ZONE = {
     "s_maps": "地块分析",
     "s_whatif": "提升情景测算",
     "s_notes": "说明",
-    "basic_head": ["项目", "内容"],
-    "basic_rows": {"code": "开发区代码", "name": "开发区名称", "province": "省份", "city": "地市",
-                   "level": "级别", "category": "类别", "eval_type": "评价类型", "year": "评价年度",
-                   "approved": "审批面积（公顷）", "counts": "宗地数 / 建筑数"},
     "areas_title": "表{n}　土地利用与供应状况（公顷）",
-    "areas_head": ["地类", "面积（公顷）", "占评价范围比例"],
     "ind_title": "表{n}　评价指标现状值、平均水平与理想值",
-    "ind_head": ["指标", "单位", "现状值", "参评平均", "省内平均", "理想值", "实现度", "权重", "较平均"],
     "ind_monitor": "监测",
     "ind_missing": "无法计算：{reason}",
     "ind_lead": "{name}{year}年度土地利用集约度分值为{score}分。",
@@ -198,24 +199,17 @@ ZONE = {
     "figure_versus": "图{n}　主要指标与参评平均水平比较",
     "figure_realisation": "图{n}　计分指标实现度",
     "score_title": "表{n}　土地利用集约度分值构成",
-    "score_head": ["目标 / 子目标 / 指标", "本级权重", "综合权重", "分值 / 实现度", "得分", "尚可提升"],
     "score_total": "土地利用集约度分值",
     "score_missing_note": "注：有指标无法计算，按评价方案的缺失指标规则（{rule}）计分，各项得分之和可能与总分不等。",
-    "missing_rules": {"renormalise": "剔除无法计算的指标，同级其余指标权重按比例放大",
-                      "zero": "无法计算的指标记0分"},
     "score_lead": "失分最多的指标依次为{items}。",
     "pot_title": "表{n}　潜力测算",
-    "pot_head": ["潜力", "数值", "单位"],
     "pot_not": "不测算：{reason}",
     "map_classes": "图{n}　地块建设状况",
     "map_flags": "图{n}　影响集约利用水平的地块",
     "flags_title": "表{n}　影响集约利用水平的地块统计",
-    "flags_head": ["类型", "判定条件", "宗数", "面积（公顷）"],
     "flags_note": "注：一宗地可同时属于多种类型，图中按表列顺序取第一种着色。",
     "flags_list_title": "表{n}　重点问题地块（按类型、面积排列，前{k}宗）",
-    "flags_list_head": ["宗地编号", "类型", "建设状况", "供应状况", "面积（公顷）", "容积率"],
     "whatif_title": "表{n}　提升情景测算",
-    "whatif_head": ["情景", "地块（宗）", "面积（公顷）", "测算分值", "分值变化", "全国排名", "省内排名", "主要指标变化"],
     "whatif_before": "现状",
     "whatif_lead": ("下表按地块逐宗模拟整改后的效果，重新计算指标、分值并在参评开发区中重新排序"
                     "（其他开发区保持现状）。"),
@@ -223,13 +217,43 @@ ZONE = {
     "whatif_no_pkg": "提升情景测算需要开发区的数据包（PKG）",
     "whatif_given": "（给定情景）",
     "rank_move": "{before}→{after}",
-    "notes": [
-        "平均水平为参评开发区各指标分子、分母分别合计后相除（同评价类型）；省内平均按同省同类型开发区计算。",
-        "实现度 = 现状值 ÷ 理想值 × 100（正向指标，上限100）；土地闲置率为负向指标。",
-        "地图由数据包中的宗地图形绘制，未使用在线底图。",
-    ],
     "provenance": "数据来源：{source}。",
     "source_package": "数据包 {name}（SHA-256 {sha}…）",
     "source_db": "数据库 {name}（导入批次 {imports}）",
     "no_geometry": "（无地块图形，未绘制地图。）",
 }
+
+#: the zone report's line lists and table heads
+ZONE_LISTS: dict[str, list[str]] = {
+    "title_lines": ["{name}", "{year}年度土地集约利用评价报告"],
+    "basic_head": ["项目", "内容"],
+    "areas_head": ["地类", "面积（公顷）", "占评价范围比例"],
+    "ind_head": ["指标", "单位", "现状值", "参评平均", "省内平均", "理想值", "实现度", "权重", "较平均"],
+    "score_head": ["目标 / 子目标 / 指标", "本级权重", "综合权重", "分值 / 实现度", "得分", "尚可提升"],
+    "pot_head": ["潜力", "数值", "单位"],
+    "flags_head": ["类型", "判定条件", "宗数", "面积（公顷）"],
+    "flags_list_head": ["宗地编号", "类型", "建设状况", "供应状况", "面积（公顷）", "容积率"],
+    "whatif_head": ["情景", "地块（宗）", "面积（公顷）", "测算分值", "分值变化", "全国排名", "省内排名", "主要指标变化"],
+    "notes": [
+        "平均水平为参评开发区各指标分子、分母分别合计后相除（同评价类型）；省内平均按同省同类型开发区计算。",
+        "实现度 = 现状值 ÷ 理想值 × 100（正向指标，上限100）；土地闲置率为负向指标。",
+        "地图由数据包中的宗地图形绘制，未使用在线底图。",
+    ],
+}
+
+#: the rows of the zone report's 基本情况 table
+ZONE_BASIC_ROWS: dict[str, str] = {
+    "code": "开发区代码", "name": "开发区名称", "province": "省份", "city": "地市", "level": "级别", "category": "类别",
+    "eval_type": "评价类型", "year": "评价年度", "approved": "审批面积（公顷）", "counts": "宗地数 / 建筑数",
+}
+
+#: the profile's missing-indicator rules, as the zone report's score note names them
+ZONE_MISSING_RULES: dict[str, str] = {
+    "renormalise": "剔除无法计算的指标，同级其余指标权重按比例放大",
+    "zero": "无法计算的指标记0分",
+}
+
+
+def label(labels: Mapping[str, str], code: str | None) -> str:
+    """The Chinese label of a code; an unknown code as itself, a missing one as "—"."""
+    return labels.get(code, code) if code else "—"

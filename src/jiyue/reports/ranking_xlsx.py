@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 
 from jiyue.evaluation.indicators import INDICATORS
-from jiyue.ranking.regions import CATEGORY_LABELS, EVAL_TYPE_LABELS
+from jiyue.codes import EVAL_TYPE_LABELS
+from jiyue.ranking.regions import CATEGORY_LABELS
 from jiyue.workbook import write_frames
 
 

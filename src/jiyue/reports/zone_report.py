@@ -84,12 +84,12 @@ def _card(zone: dict[str, Any], row: dict[str, Any] | None, scope: str) -> dict[
 
 def _basic(zone: dict[str, Any], n: Numbering) -> dict[str, Any]:
     Z = L.ZONE
-    R = Z["basic_rows"]
+    R = L.ZONE_BASIC_ROWS
     counts = zone.get("counts") or {}
     rows = [[R["code"], zone["zone_code"]], [R["name"], zone.get("name") or ""],
             [R["province"], zone.get("province") or "—"], [R["city"], zone.get("city") or "—"],
-            [R["level"], L.LEVEL_LABELS.get(zone.get("level"), zone.get("level") or "—")],
-            [R["category"], L.CATEGORY_LABELS.get(zone.get("category"), zone.get("category") or "—")],
+            [R["level"], L.label(L.LEVEL_LABELS, zone.get("level"))],
+            [R["category"], L.label(L.CATEGORY_LABELS, zone.get("category"))],
             [R["eval_type"], L.EVAL_TYPE_LABELS.get(zone["eval_type"], zone["eval_type"])],
             [R["year"], str(zone.get("year"))],
             [R["counts"], f"{counts.get('parcels', '—')} / {counts.get('buildings', '—')}"]]
@@ -97,8 +97,8 @@ def _basic(zone: dict[str, Any], n: Numbering) -> dict[str, Any]:
     total = a.get("total") or 0.0
     areas = [[L.AREA_LABELS[k], fmt(a.get(k)), fmt(a[k] / total * 100) + "%" if total and a.get(k) is not None else "—"]
              for k in AREA_ROWS if k in a]
-    return {"rows": rows, "head": Z["basic_head"], "areas_title": Z["areas_title"].format(n=n.t()),
-            "areas_head": Z["areas_head"],
+    return {"rows": rows, "head": L.ZONE_LISTS["basic_head"], "areas_title": Z["areas_title"].format(n=n.t()),
+            "areas_head": L.ZONE_LISTS["areas_head"],
             "areas": areas}
 
 
@@ -148,7 +148,7 @@ def _indicators(zone: dict[str, Any], ranking: dict[str, Any], profile: Profile,
         lead += "计分指标中，" + "；".join(parts) + "。"
     realisation = [(INDICATORS[k].name, zone["realisation"].get(k), w) for k, w in
                    sorted(weights.items(), key=lambda kv: -kv[1])]
-    return {"title": Z["ind_title"].format(n=n.t()), "head": Z["ind_head"], "rows": rows, "lead": lead,
+    return {"title": Z["ind_title"].format(n=n.t()), "head": L.ZONE_LISTS["ind_head"], "rows": rows, "lead": lead,
             "note": Z["ind_note"],
             "versus": versus, "realisation": realisation,
             "figure_versus": Z["figure_versus"].format(n=n.f()) if versus else None,
@@ -184,12 +184,12 @@ def _score(zone: dict[str, Any], profile: Profile, n: Numbering) -> dict[str, An
     lost.sort(key=lambda t: -t[0])
     top = [f"{name}（{fmt(v)}分）" for v, name in lost[:3] if v > 0.005]
     total_lost = None if zone.get("score") is None else cap - zone["score"]
-    return {"title": Z["score_title"].format(n=n.t()), "head": Z["score_head"], "rows": rows,
+    return {"title": Z["score_title"].format(n=n.t()), "head": L.ZONE_LISTS["score_head"], "rows": rows,
             "total": [Z["score_total"], "", "1.000", fmt(zone.get("score")), fmt(zone.get("score")), fmt(total_lost)],
             "note": Z["score_note"],
             "lead": Z["score_lead"].format(items="、".join(top)) if top else "",
             "missing_note": Z["score_missing_note"].format(
-                rule=Z["missing_rules"].get(profile.missing_indicator, profile.missing_indicator))
+                rule=L.ZONE_MISSING_RULES.get(profile.missing_indicator, profile.missing_indicator))
             if zone.get("missing") and any(k in zone["missing"] for k in effective_weights(et, profile)) else ""}
 
 
@@ -212,7 +212,7 @@ def _potential(zone: dict[str, Any], n: Numbering) -> dict[str, Any]:
         v = y.get(k)
         rows.append([P[k], fmt(v, 1) if v is not None else Z["pot_not"].format(reason=miss.get(k, "—")),
                      "年" if v is not None else ""])
-    return {"title": Z["pot_title"].format(n=n.t()), "head": Z["pot_head"], "rows": rows}
+    return {"title": Z["pot_title"].format(n=n.t()), "head": L.ZONE_LISTS["pot_head"], "rows": rows}
 
 
 def _parcels(parcels: pd.DataFrame | None, threshold: float, n: Numbering) -> dict[str, Any] | None:
@@ -236,10 +236,10 @@ def _parcels(parcels: pd.DataFrame | None, threshold: float, n: Numbering) -> di
                      fmt(r.far, 3) if r.build_class and str(r.build_class).startswith("A") else "—"])
     return {"flagged": flagged, "threshold": threshold,
             "map_classes": Z["map_classes"].format(n=n.f()), "map_flags": Z["map_flags"].format(n=n.f()),
-            "flags_title": Z["flags_title"].format(n=n.t()), "flags_head": Z["flags_head"], "flags": table,
+            "flags_title": Z["flags_title"].format(n=n.t()), "flags_head": L.ZONE_LISTS["flags_head"], "flags": table,
             "flags_note": Z["flags_note"],
             "list_title": Z["flags_list_title"].format(n=n.t(), k=min(FLAG_LIST_ROWS, len(listed))) if rows else None,
-            "list_head": Z["flags_list_head"], "list": rows}
+            "list_head": L.ZONE_LISTS["flags_list_head"], "list": rows}
 
 
 def _rank_cell(before: dict[str, Any], after: dict[str, Any], key: str) -> str:
@@ -254,7 +254,8 @@ def _rank_cell(before: dict[str, Any], after: dict[str, Any], key: str) -> str:
 def _whatif(zone: dict[str, Any], ranking: dict[str, Any], docs: Sequence[dict[str, Any]], row: dict[str, Any] | None,
             n: Numbering, reason: str | None) -> dict[str, Any]:
     Z = L.ZONE
-    out: dict[str, Any] = {"title": Z["whatif_title"].format(n=n.t()), "head": Z["whatif_head"], "lead": Z["whatif_lead"],
+    out: dict[str, Any] = {"title": Z["whatif_title"].format(n=n.t()), "head": L.ZONE_LISTS["whatif_head"],
+                           "lead": Z["whatif_lead"],
                            "rows": [], "none": None}
     if not docs:
         out["none"] = Z["whatif_none"].format(reason=reason or "—")
@@ -302,10 +303,10 @@ def zone_context(zone: dict[str, Any], ranking: dict[str, Any], *, profile: Prof
     scope = ranking.get("scope") or Z["card_scope_count"].format(n=len(ranking.get("rankings") or []))
     et = zone["eval_type"]
     sections = [Z[k] for k in ("s_basic", "s_indicators", "s_score", "s_potential", "s_maps", "s_whatif", "s_notes")]
-    ctx = {
+    ctx: dict[str, Any] = {
         "title": Z["title"].format(name=zone.get("name") or zone["zone_code"], year=zone.get("year")),
         "title_lines": [t.format(name=zone.get("name") or zone["zone_code"], year=zone.get("year"))
-                        for t in Z["title_lines"]],
+                        for t in L.ZONE_LISTS["title_lines"]],
         "subtitle": Z["subtitle"].format(code=zone["zone_code"], eval_type=L.EVAL_TYPE_LABELS.get(et, et),
                                          profile=profile.name, version=profile.version_label,
                                          jiyue_version=jiyue.__version__, date=generated),
@@ -326,7 +327,7 @@ def zone_context(zone: dict[str, Any], ranking: dict[str, Any], *, profile: Prof
         from jiyue.liveability.report import section_context
 
         ctx["liveability"] = section_context(liveability)
-    ctx["notes"] = list(Z["notes"])
+    ctx["notes"] = list(L.ZONE_LISTS["notes"])
     prov = zone.get("provenance") or ranking.get("provenance_text")
     if prov:
         ctx["notes"].append(Z["provenance"].format(source=prov))

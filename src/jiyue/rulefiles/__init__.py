@@ -113,11 +113,11 @@ class Problems:
     def texts(self) -> list[str]:
         return [p.text() for p in self.items]
 
-    def raise_if_any(self, make: Callable[[list[Problem]], Exception]) -> None:
+    def raise_if_any(self, make: Callable[[list[Problem]], ProfileError]) -> None:
         """Raise ``make(problems)`` (with ``.problems`` set) when anything was collected."""
         if self.items:
             exc = make(list(self.items))
-            exc.problems = [p.as_dict() for p in self.items]  # type: ignore[attr-defined]
+            exc.problems = [p.as_dict() for p in self.items]
             raise exc
 
 

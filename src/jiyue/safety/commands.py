@@ -4,7 +4,7 @@ JSON-ready dict. One connection and one transaction per change."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +42,10 @@ def inspect(db: Path, *, campaign_id: int | None, on: dt.date, group: str, inspe
 
 
 def change(db: Path, kind: str, hazard_id: int, **kw: Any) -> dict[str, Any]:
-    fn = {"rectify": service.rectify, "submit": service.submit, "reinspect": service.reinspect,
-          "close": service.close, "escalate": service.escalate}[kind]
+    actions: dict[str, Callable[..., dict[str, Any]]] = {
+        "rectify": service.rectify, "submit": service.submit, "reinspect": service.reinspect, "close": service.close,
+        "escalate": service.escalate}
+    fn = actions[kind]
     with _rw(db) as con:
         return fn(con, hazard_id, **kw)
 

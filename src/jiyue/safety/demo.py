@@ -11,19 +11,35 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
+from typing import Any, TypedDict
 
 from jiyue.safety.rules import Rules
 
 NAME = "2021年岁末年初安全生产隐患排查整治（演示）"
 START, END = dt.date(2021, 1, 10), dt.date(2021, 2, 2)
-SEED = {"groups": 494, "person_times": 1611, "found": 1090, "rectified": 699, "fines_wan": 1.45, "stops": 9,
-        "cases": 2, "case_penalty_wan": 5.1}
+
+
+class Figures(TypedDict):
+    """The campaign's published figures: counts, and amounts in 万元."""
+
+    groups: int
+    person_times: int
+    found: int
+    rectified: int
+    fines_wan: float
+    stops: int
+    cases: int
+    case_penalty_wan: float
+
+
+SEED: Figures = {"groups": 494, "person_times": 1611, "found": 1090, "rectified": 699, "fines_wan": 1.45,
+                 "stops": 9, "cases": 2, "case_penalty_wan": 5.1}
 FINES_WAN = (0.2, 0.3, 0.25, 0.2, 0.3, 0.2)           # 6 fines, 1.45 万元
 CASES_WAN = (3.0, 2.1)                                # 2 cases, 5.1 万元 proposed
 MAJOR = 12                                            # major hazards among the 1,090 (demo value)
 
-HAZARDS = (  # (category, description, 判定标准 item for a major one or None)
+# (category, description, 判定标准 item for a major one or None)
+HAZARDS: tuple[tuple[str, str, str | None], ...] = (
     ("消防安全", "灭火器压力不足或过期未检", None), ("消防安全", "疏散通道堆放杂物", None),
     ("消防安全", "应急照明灯损坏", None), ("电气安全", "配电箱未可靠接地", None),
     ("电气安全", "临时用电私拉乱接", None), ("机械安全", "传动部位防护罩缺失", None),
@@ -31,7 +47,7 @@ HAZARDS = (  # (category, description, 判定标准 item for a major one or None
     ("安全管理", "安全教育培训记录不全", None), ("安全管理", "隐患自查台账未建立", None),
     ("有限空间", "有限空间作业未履行审批", None), ("粉尘防爆", "除尘系统积尘未定期清理", None),
 )
-MAJORS = (
+MAJORS: tuple[tuple[str, str, str | None], ...] = (
     ("粉尘防爆", "除尘器未设置泄爆装置", "第11条第（1）项"),
     ("涉氨制冷", "液氨车间未设置氨气泄漏报警装置", "第12条第（3）项"),
     ("有限空间", "有毒有害有限空间作业未进行气体检测", "第13条第（1）项"),

@@ -150,8 +150,9 @@ def found(hazard_id: int, *, level: str, found_date: dt.date, rules: Rules, dead
     payload = {"level": level, "grade": grade, "item": code, "deadline": dl.isoformat(),
                "deadline_default": deadline is None, "listed": h.listed, "reported": h.reported}
     if plan:
-        h = replace(h, **{k: plan.get(k) for k in ("responsible_person", "measures", "funds_wan", "emergency_plan")
-                          if plan.get(k) not in (None, "")})
+        given: dict[str, Any] = {k: plan.get(k) for k in ("responsible_person", "measures", "funds_wan",
+                                                          "emergency_plan") if plan.get(k) not in (None, "")}
+        h = replace(h, **given)
     return h, payload
 
 
@@ -172,7 +173,7 @@ def _order(h: Hazard, on: dt.date, what: str) -> list[str]:
 def rectify(h: Hazard, on: dt.date, plan: dict[str, Any], rules: Rules) -> Hazard:
     """Measures, responsible person and deadline (五落实 for a major hazard) → ``rectifying``."""
     _refuse_state(h, "rectify", ("found", "rectifying", "escalated"))
-    merged = {k: plan.get(k) if plan.get(k) not in (None, "") else getattr(h, k)
+    merged: dict[str, Any] = {k: plan.get(k) if plan.get(k) not in (None, "") else getattr(h, k)
               for k in ("responsible_person", "measures", "funds_wan", "emergency_plan", "deadline")}
     if plan.get("deadline") not in (None, ""):
         merged["deadline"] = as_date(plan["deadline"])
@@ -293,7 +294,9 @@ def fold(events: Iterable[dict[str, Any]], rules: Rules, as_of: dt.date | None =
     """The hazard as of a date from its events (oldest first); None if not yet found then."""
     h: Hazard | None = None
     for e in events:
-        if as_of is not None and as_date(e["on"]) > as_of:  # type: ignore[operator]
+        on = as_date(e["on"])
+        assert on is not None  # every event has its date
+        if as_of is not None and on > as_of:
             break
         h = apply(h, e, rules)
     return h

@@ -163,10 +163,10 @@ def parse_ledger(path: str | Path, ents: list[dict[str, Any]], rules: Rules
         dates: dict[str, dt.date | None] = {}
         for col in ("检查日期", "整改期限", "整改完成日期", "复查日期", "销号日期"):
             d = _date(r.get(col))
-            if d == "bad":
+            if isinstance(d, str):  # "bad"
                 prob(col, r.get(col), "日期，如 2021-01-10")
                 d = None
-            dates[col] = d  # type: ignore[assignment]
+            dates[col] = d
         for col in labels.REQUIRED:
             if _s(r.get(col)) == "":
                 prob(col, "", "不能为空")
@@ -176,10 +176,10 @@ def parse_ledger(path: str | Path, ents: list[dict[str, Any]], rules: Rules
         nums: dict[str, float | None] = {}
         for col in ("罚款（万元）", "拟处罚（万元）", "整改资金（万元）"):
             v = _num(r.get(col))
-            if v == "bad" or (isinstance(v, float) and v < 0):
+            if isinstance(v, str) or (v is not None and v < 0):  # "bad", or negative
                 prob(col, r.get(col), "不小于 0 的数（万元）")
                 v = None
-            nums[col] = v  # type: ignore[assignment]
+            nums[col] = v
         flags: dict[str, bool] = {}
         for col in ("责令限期整改", "责令停产整顿", "立案"):
             t = _s(r.get(col))
@@ -220,14 +220,15 @@ def parse_ledger(path: str | Path, ents: list[dict[str, Any]], rules: Rules
         evidence = _s(r.get("整改证明材料"))
         events: list[dict[str, Any]] = []
         rank = ("found", "rectifying", "submitted", "reinspected", "closed").index(state or "found")
-        need = {1: [("整改措施", plan["measures"]), ("整改责任人", plan["responsible_person"])],
-                2: [("整改完成日期", dates["整改完成日期"]), ("整改证明材料", evidence)],
-                3: [("复查日期", dates["复查日期"]), ("复查人", _s(r.get("复查人")))], 4: [("销号日期", dates["销号日期"])]}
+        need: dict[int, list[tuple[str, object]]] = {
+            1: [("整改措施", plan["measures"]), ("整改责任人", plan["responsible_person"])],
+            2: [("整改完成日期", dates["整改完成日期"]), ("整改证明材料", evidence)],
+            3: [("复查日期", dates["复查日期"]), ("复查人", _s(r.get("复查人")))], 4: [("销号日期", dates["销号日期"])]}
         for step in range(1, rank + 1):
-            for col, v in need[step]:
-                if v in (None, ""):
+            for col, given in need[step]:
+                if given in (None, ""):
                     prob(col, "", f"整改情况为「{_s(r.get('整改情况'))}」时须填写")
-        hz = None
+        hz: dict[str, Any] | None = None
         if desc and len(problems) == bad:
             ev_note = f"导入自台账「{Path(path).name}」第 {n} 行"
             if rank >= 1:
@@ -274,11 +275,12 @@ def parse_ledger(path: str | Path, ents: list[dict[str, Any]], rules: Rules
         if flags.get("立案"):
             rec["enforcement"].append({"measure": "case", "on": inspected, "amount_wan": nums["拟处罚（万元）"],
                                        "article": article, "hazard": idx})
-        for e in rec["enforcement"]:
+        for enf in rec["enforcement"]:
             try:
-                engine.check_enforcement(e["measure"], e.get("amount_wan"), rules)
+                engine.check_enforcement(enf["measure"], enf.get("amount_wan"), rules)
             except Refused as x:
-                prob("罚款（万元）" if e["measure"] == "fine" else "拟处罚（万元）", e.get("amount_wan"), x.message)
+                which = "罚款（万元）" if enf["measure"] == "fine" else "拟处罚（万元）"
+                prob(which, enf.get("amount_wan"), x.message)
     return list(inspections.values()), problems, campaign
 
 
