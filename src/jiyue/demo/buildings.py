@@ -305,15 +305,17 @@ def calibrate_far(footprints: list[Footprint], a_m2: float, rng: np.random.Gener
     equals TARGET_FAR × A exactly (to 0.01 m²)."""
     on_a = [fp for fp in footprints if fp.kind == "building" and fp.lot.build_class.startswith("A")]
     towers = [fp for fp in on_a if fp.tower]
+    if any(fp.floors is None for fp in towers):
+        raise RuntimeError("a residential tower without its number of storeys")
     fixed = sum(_effective_floor_area(fp) for fp in on_a if not fp.tower)
     needed = TARGET_FAR * a_m2 - fixed
     unit = sum(round(rect_area(fp.rect), 2) * fp.factor for fp in towers)  # floor area per storey
     mean_floors = needed / unit
     if not TOWER_FLOORS[0] <= mean_floors <= TOWER_FLOORS[-1]:
         raise RuntimeError(f"residential towers would need {mean_floors:.1f} storeys on average")
-    scale = mean_floors / (sum(round(rect_area(fp.rect), 2) * fp.factor * fp.floors for fp in towers) / unit)
+    scale = mean_floors / (sum(round(rect_area(fp.rect), 2) * fp.factor * (fp.floors or 0) for fp in towers) / unit)
     for fp in towers:
-        fp.floors = int(min(max(round(fp.floors * scale), TOWER_FLOORS[0]), TOWER_FLOORS[-1]))
+        fp.floors = int(min(max(round((fp.floors or 0) * scale), TOWER_FLOORS[0]), TOWER_FLOORS[-1]))
         record(fp)
     balancer = max(towers, key=lambda fp: rect_area(fp.rect))
     others = [fp for fp in towers if fp is not balancer]
@@ -327,9 +329,10 @@ def calibrate_far(footprints: list[Footprint], a_m2: float, rng: np.random.Gener
             if abs(residual) < step_max:
                 break
             fp, change = others[j], (1 if residual > 0 else -1)
-            if TOWER_FLOORS[0] <= fp.floors + change <= TOWER_FLOORS[-1]:
+            floors_now = fp.floors or 0
+            if TOWER_FLOORS[0] <= floors_now + change <= TOWER_FLOORS[-1]:
                 before = fp.floor_area or 0.0
-                fp.floors += change
+                fp.floors = floors_now + change
                 record(fp)
                 residual -= (fp.floor_area or 0.0) - before
                 changed = True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -140,7 +141,7 @@ def make_grid(rng: np.random.Generator) -> Grid:
     q_rows = [N_ROWS - 1 - r for r in range(N_ROWS) if "Q" in TEMPLATE[r]]
     row_h[min(q_rows)] = max(row_h[min(q_rows)], 375.0)  # the phase-2 block (southern Q)
 
-    def axis(sizes: list[float], arterials: tuple[int, ...]) -> tuple[list, list]:
+    def axis(sizes: list[float], arterials: tuple[int, ...]) -> tuple[list[Any], list[Any]]:
         roads, cells, pos = [], [], 0.0
         for k in range(len(sizes) + 1):
             wdt = ARTERIAL_WIDTH_M if k in arterials else float(rng.choice(STREET_WIDTHS_M))

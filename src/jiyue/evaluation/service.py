@@ -166,8 +166,8 @@ def indicator_points(zone: dict[str, Any], profile: Profile) -> list[dict[str, A
         out.append({
             "key": k, "name": ind.name, "unit": ind.unit, "value": v, "formula": ind.formula,
             "ideal": zone["ideals"].get(k), "realisation": real, "weight": w,
-            "points": w * real if scored else None,  # type: ignore[operator]
-            "points_available": max(0.0, w * (cap - real)) if scored else None,  # type: ignore[operator]
+            "points": w * real if scored else None,
+            "points_available": max(0.0, w * (cap - real)) if scored else None,
             "missing": zone["missing"].get(k),
         })
     return out

@@ -208,7 +208,7 @@ def parcel_facts(layers: Mapping[str, pd.DataFrame], *, parcel_ids: Iterable[str
     if "user_id" in parcels:
         for uid, a in parcels.groupby(parcels["user_id"].astype("string"))["_area"].sum().items():
             land_of[str(uid)] = float(a)
-    floor, foot = _building_totals(layers.get("buildings"))  # type: ignore[arg-type]
+    floor, foot = _building_totals(layers.get("buildings"))
 
     wanted = None if parcel_ids is None else set(parcel_ids)
     out: list[ParcelFacts] = []

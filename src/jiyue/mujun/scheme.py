@@ -13,6 +13,7 @@ a file is refused with every problem listed, one per indicator, group, adjustmen
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import math
 import re
@@ -80,7 +81,7 @@ class Collect:
         """One problem: its own exception, unchanged; several: one exception listing them all."""
         if len(self.errors) == 1:
             e = self.errors[0]
-            e.problems = [p.as_dict() for p in self.problems]  # type: ignore[attr-defined]
+            e.problems = [p.as_dict() for p in self.problems]
             raise e
         self.problems.raise_if_any(lambda ps: SchemeError(
             f"{self.what} {self.source} 有 {len(ps)} 处问题：\n" + "\n".join(f"  - {p.text()}" for p in ps)))
@@ -362,8 +363,8 @@ class Reader:
             raise self.err(k, f"应为 {'/'.join(choices)} 之一，实际为「{v}」")
         return v
 
-    def num(self, k: str, default: float | None = None, *, positive: bool = False, minimum: float | None = None,
-            optional: bool = False) -> float | None:
+    def num(self, k: builtins.str, default: float | None = None, *, positive: builtins.bool = False, minimum: float | None = None,
+            optional: builtins.bool = False) -> float | None:
         if k not in self.d:
             if default is None and not optional:
                 raise self.err(k, "缺失")
@@ -378,7 +379,7 @@ class Reader:
             raise self.err(k, f"应不小于 {minimum:g}，实际为 {v:g}")
         return v
 
-    def strs(self, k: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    def strs(self, k: builtins.str, default: tuple[builtins.str, ...] = ()) -> tuple[builtins.str, ...]:
         if k not in self.d:
             return default
         v = self.d[k]
@@ -388,7 +389,7 @@ class Reader:
             raise self.err(k, f"应为文字列表，实际为「{v!r}」")
         return tuple(v)
 
-    def bool(self, k: str, default: bool) -> bool:
+    def bool(self, k: builtins.str, default: builtins.bool) -> builtins.bool:
         if k not in self.d:
             return default
         v = self.d[k]
@@ -396,7 +397,7 @@ class Reader:
             raise self.err(k, f"应为 true/false，实际为「{v!r}」")
         return v
 
-    def sub(self, k: str, required: bool = False) -> Reader:
+    def sub(self, k: builtins.str, required: builtins.bool = False) -> Reader:
         if k not in self.d:
             if required:
                 raise self.err(k, "缺失（应为一个表）")

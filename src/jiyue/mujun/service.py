@@ -22,7 +22,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from jiyue.mujun.policy import Policy, load_policy
 from jiyue.mujun.scheme import Scheme, load_scheme
 from jiyue.schema import YEAR_MAX, YEAR_MIN
 from jiyue.units import m2_to_mu
+
+if TYPE_CHECKING:  # jiyue.sources loads the reading stack; it is imported when used
+    from jiyue.sources import Tables
 
 
 @dataclass
@@ -85,7 +88,7 @@ def evaluate_frame(frame: pd.DataFrame, scheme: Scheme, policy: Policy, year: in
 
 
 # --------------------------------------------------------------------------- loading
-def _load_tables(pkg: str | Path | None, db: str | Path | None, year: int | None, zone: str | None):  # noqa: ANN202
+def _load_tables(pkg: str | Path | None, db: str | Path | None, year: int | None, zone: str | None) -> Tables:
     from jiyue.sources import load_tables
 
     if pkg is not None or year is None:
@@ -328,7 +331,7 @@ def enterprise_records(ev: Evaluation, scheme: Scheme, policy: Policy) -> list[d
     group_order = {g.key: i for i, g in enumerate(scheme.groups)}
     status_order = {"rated": 0, "deferred": 1, "excluded": 2, "out_of_scope": 3}
     ranks = c["rank"]
-    order = sorted(range(n), key=lambda i: (status_order[s["status"][i]], group_order.get(clean(s["group"][i]), 99),
+    order = sorted(range(n), key=lambda i: (status_order[str(s["status"][i])], group_order.get(clean(s["group"][i]), 99),
                                             ranks[i] if not np.isnan(ranks[i]) else math.inf,
                                             str(f["enterprise_id"][i])))
     cl = scheme.classes

@@ -36,7 +36,8 @@ from jiyue.landrules import floor_area_sql
 from jiyue.evaluation.indicators import INDICATORS
 from jiyue.evaluation.profile import Profile, load_profile
 from jiyue.evaluation.scoring import effective_weights
-from jiyue.evaluation.service import evaluate_selection, load_report_into_memory
+from jiyue.evaluation.results import evaluate_selection
+from jiyue.evaluation.service import load_report_into_memory
 from jiyue.ranking.rank import competition_ranks
 from jiyue.ranking.regions import short_province
 from jiyue.validate import validate_path

@@ -338,7 +338,7 @@ def zone_context(zone: dict[str, Any], ranking: dict[str, Any], *, profile: Prof
 def _parcel_frame(con: Any, snap: tuple[int, str, int]) -> tuple[pd.DataFrame, Any, str | None]:
     import shapely
 
-    from jiyue.evaluation.accounting import floor_area_sql
+    from jiyue.landrules import floor_area_sql
 
     imp, code, _ = snap
     df = con.execute(f"""
@@ -363,7 +363,8 @@ def zone_documents(pkg: Path | None, db: Path | None, *, zone: str, year: int | 
     Returns ``zone``, ``ranking`` (rankings, averages and scope of the reference set), ``profile``,
     ``whatif`` (documents; empty without a package), ``whatif_reason``, ``parcels``, ``boundary``, ``crs``.
     """
-    from jiyue.evaluation.service import evaluate_selection, open_source
+    from jiyue.evaluation.results import evaluate_selection
+    from jiyue.evaluation.service import open_source
     from jiyue.ranking.rank import averages, rankings
     from jiyue.ranking.service import evaluate_many
 

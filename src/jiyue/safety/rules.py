@@ -85,8 +85,8 @@ def load_rules(ref: str | Path | None = None) -> Rules:
 def _num(problems: Problems, sec: dict[str, Any], key: str, where: str, *, minimum: float = 0,
          integer: bool = False) -> Any:
     v = sec.get(key)
-    ok = isinstance(v, int) if integer else isinstance(v, int | float)
-    if isinstance(v, bool) or not ok or v < minimum:
+    if not (isinstance(v, int | float) and not isinstance(v, bool) and (isinstance(v, int) or not integer)
+            and v >= minimum):
         kind = "整数" if integer else "数值"
         problems.add(f"{where}.{key}", v, f"不小于 {minimum} 的{kind}",
                      message=f"[{where}] {key} 应为不小于 {minimum} 的{kind}，实际为 {v!r}")

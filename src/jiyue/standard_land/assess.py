@@ -20,7 +20,8 @@ from jiyue.standard_land import labels
 from jiyue.standard_land.checks import (Check, fmt_fixed as _m, fmt_general as _g, fmt_pct as _pct, consequences, indicator_check, pending,
                                         time_check)
 from jiyue.standard_land.indicators import COMMITMENTS, CONTROLS
-from jiyue.standard_land.lifecycle import Event, Timeline, timeline, to_date
+from jiyue.standard_land.lifecycle import Event, Timeline, timeline
+from jiyue.values import to_date
 from jiyue.standard_land.measures import Figures, Site, enterprise_figures, review_year
 from jiyue.standard_land.rules import LibraryRow, Rules
 from jiyue.standard_land.supervision import (completion_date, due_and_overdue, milestones, review_due,
@@ -38,7 +39,7 @@ def assess_contract(contract: dict[str, Any], events: Sequence[Event], as_of: dt
     price = to_number(contract.get("land_price_wan"))
     checks: list[Check] = []
     for key, ind in COMMITMENTS.items():
-        committed = to_number(contract.get(ind.commit_field))
+        committed = to_number(contract.get(ind.commit_field)) if ind.commit_field is not None else None
         if committed is None:
             continue
         term = rules.terms[key]

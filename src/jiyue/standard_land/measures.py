@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jiyue.values import to_num
 from jiyue import landrules
 from jiyue.landrules import M2_PER_MU
 
@@ -73,12 +74,8 @@ def site(parcel_id: str, parcel: dict[str, Any] | None, buildings: pd.DataFrame 
 
 def _first_number(row: dict[str, Any], names: tuple[str, ...]) -> float | None:
     for n in names:
-        v = row.get(n)
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            continue
-        if not math.isnan(f):
+        f = to_num(row.get(n))
+        if f is not None:
             return f
     return None
 
@@ -104,12 +101,7 @@ class Figures:
         return self.own_m2 + self.lease_m2
 
     def value(self, name: str) -> float | None:
-        v = self.row.get(name)
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
-            return None
-        return None if math.isnan(f) else f
+        return to_num(self.row.get(name))
 
 
 def enterprise_figures(enterprise_id: str, review_date: dt.date, enterprise_years: pd.DataFrame,

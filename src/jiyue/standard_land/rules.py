@@ -315,7 +315,7 @@ def _terms(raw: dict[str, Any], c: _Collector) -> dict[str, Term]:
             ok = isinstance(raw_steps, list) and raw_steps and all(
                 isinstance(s, list) and len(s) == 2 and all(isinstance(x, (int, float)) for x in s) for s in raw_steps)
             if ok:
-                steps = [(float(a), float(b)) for a, b in raw_steps]  # type: ignore[union-attr]
+                steps = [(float(a), float(b)) for a, b in raw_steps]
                 if [a for a, _ in steps] != sorted((a for a, _ in steps), reverse=True):
                     ok = False
             if not ok:

@@ -31,7 +31,8 @@ from jiyue.standard_land.indicators import COMMITMENTS
 from jiyue.standard_land.library import offer as make_offer
 from jiyue.standard_land.library import zone_tier
 from jiyue.standard_land.lifecycle import (EVENTS, NEEDS, Event, events_from_frame, merge_events,
-                                           new_event_problems, sequence_problems, timeline, to_date)
+                                           new_event_problems, sequence_problems, timeline)
+from jiyue.values import to_date
 from jiyue.standard_land.measures import site as measure_site
 from jiyue.standard_land.rules import CAUSES, Rules, load_rules
 from jiyue.standard_land.supervision import zone_summary
@@ -54,7 +55,7 @@ def _rules(rules: str | Path | Rules | None) -> Rules:
 def is_standard_land(contract: dict[str, Any]) -> bool:
     """A contract with at least one commitment or a production-review date."""
     for ind in COMMITMENTS.values():
-        v = contract.get(ind.commit_field)
+        v = contract.get(ind.commit_field) if ind.commit_field is not None else None
         if v is not None and not (isinstance(v, float) and v != v):
             return True
     return to_date(contract.get("production_review_date")) is not None

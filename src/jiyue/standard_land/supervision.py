@@ -24,7 +24,8 @@ from typing import Any
 
 from jiyue.landrules import add_years
 from jiyue.standard_land.indicators import COMMITMENTS
-from jiyue.standard_land.lifecycle import Timeline, to_date
+from jiyue.standard_land.lifecycle import Timeline
+from jiyue.values import to_date
 from jiyue.standard_land.rules import Rules
 
 MILESTONES = ("start", "completion", "acceptance", "production_review")
@@ -48,7 +49,7 @@ def review_due(contract: dict[str, Any], tl: Timeline, rules: Rules) -> dt.date 
 
 
 def has_output_commitment(contract: dict[str, Any]) -> bool:
-    return any(to_number(contract.get(i.commit_field)) is not None
+    return any(i.commit_field is not None and to_number(contract.get(i.commit_field)) is not None
                for i in COMMITMENTS.values() if i.kind == "output")
 
 

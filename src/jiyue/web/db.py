@@ -34,7 +34,7 @@ class Store:
         """Open (creating and migrating if needed) the store; idempotent."""
         with self._open_lock:
             if self._con is None and store_pg.is_url(self.path):
-                self._con = store.open_server(str(self.path))  # type: ignore[assignment]
+                self._con = store.open_server(str(self.path))
             if self._con is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 try:

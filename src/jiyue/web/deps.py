@@ -45,7 +45,7 @@ class AppContext:
 
 
 def ctx(request: Request) -> AppContext:
-    return request.app.state.ctx  # type: ignore[no-any-return]
+    return request.app.state.ctx
 
 
 def cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -161,7 +161,7 @@ class Engines:
         mod = self._need("mujun")
         imp, zone, _ = snapshot
         scheme = self.settings.mujun_scheme
-        return self._cached(("mujun", imp, zone, year, scheme),  # type: ignore[no-any-return]
+        return self._cached(("mujun", imp, zone, year, scheme),
                             lambda: mod.evaluate(db=self.store.path, scheme=scheme, year=year, zone=zone))
 
     def mujun_history(self, snapshot: tuple[int, str, int], years: list[int], enterprise_id: str
@@ -191,7 +191,7 @@ class Engines:
         """The idle-land assessment of a zone (as of 31 December of its year)."""
         mod = self._need("idle")
         imp, zone, year = snapshot
-        return self._cached(("idle", imp, zone, year, self._ledger_version()),  # type: ignore[no-any-return]
+        return self._cached(("idle", imp, zone, year, self._ledger_version()),
                             lambda: mod.assess(db=self.store.path, zone=zone, year=year))
 
     def idle_entry(self, snapshot: tuple[int, str, int], parcel_id: str) -> dict[str, Any] | None:
@@ -201,42 +201,42 @@ class Engines:
     # ------------------------------------------------------------------ the campaign ledger
     def campaigns(self) -> list[dict[str, Any]]:
         mod = self._need("ledger")
-        return self._call("ledger", lambda: mod.campaigns(self.store.path))  # type: ignore[no-any-return]
+        return self._call("ledger", lambda: mod.campaigns(self.store.path))
 
     def ledger(self, campaign: int | None = None, parcel: str | None = None) -> dict[str, Any]:
         mod = self._need("ledger")
-        return self._call("ledger", lambda: mod.show(self.store.path, campaign=campaign, parcel=parcel))  # type: ignore[no-any-return]
+        return self._call("ledger", lambda: mod.show(self.store.path, campaign=campaign, parcel=parcel))
 
     def ledger_history(self, campaign: int, parcel: str) -> dict[str, Any]:
         mod = self._need("ledger")
-        return self._call("ledger", lambda: mod.history(self.store.path, campaign=campaign, parcel=parcel))  # type: ignore[no-any-return]
+        return self._call("ledger", lambda: mod.history(self.store.path, campaign=campaign, parcel=parcel))
 
     def ledger_stats(self, campaign: int) -> dict[str, Any]:
         mod = self._need("ledger")
-        return self._call("ledger", lambda: mod.stats(self.store.path, campaign=campaign))  # type: ignore[no-any-return]
+        return self._call("ledger", lambda: mod.stats(self.store.path, campaign=campaign))
 
     def open_campaign(self, *, since: int, as_of: dt.date | None, zone: str | None, user: str,
                       name: str | None = None, within: Within = None) -> dict[str, Any]:
         mod = self._need("ledger")
-        return self._write("ledger", lambda: mod.inventory(self.store.path, since=since, as_of=as_of, zone=zone,  # type: ignore[no-any-return]
+        return self._write("ledger", lambda: mod.inventory(self.store.path, since=since, as_of=as_of, zone=zone,
                                                            user=user, name=name), within)
 
     def plan(self, *, campaign: int, parcel: str, option: str, fields: dict[str, Any], user: str,
              within: Within = None) -> dict[str, Any]:
         mod = self._need("ledger")
-        return self._write("ledger", lambda: mod.plan(self.store.path, campaign=campaign, parcel=parcel,  # type: ignore[no-any-return]
+        return self._write("ledger", lambda: mod.plan(self.store.path, campaign=campaign, parcel=parcel,
                                                       option=option, fields=fields, user=user), within)
 
     def progress(self, *, campaign: int, parcel: str, date: str, note: str | None, figures: dict[str, Any],
                  user: str, within: Within = None) -> dict[str, Any]:
         mod = self._need("ledger")
-        return self._write("ledger", lambda: mod.progress(self.store.path, campaign=campaign, parcel=parcel,  # type: ignore[no-any-return]
+        return self._write("ledger", lambda: mod.progress(self.store.path, campaign=campaign, parcel=parcel,
                                                           date=date, note=note, figures=figures, user=user), within)
 
     def close(self, *, campaign: int, parcel: str, evidence: list[str], reviewer: str, outcome: str,
               note: str | None, user: str, within: Within = None) -> dict[str, Any]:
         mod = self._need("ledger")
-        return self._write("ledger", lambda: mod.close(self.store.path, campaign=campaign, parcel=parcel,  # type: ignore[no-any-return]
+        return self._write("ledger", lambda: mod.close(self.store.path, campaign=campaign, parcel=parcel,
                                                        evidence=evidence, reviewer=reviewer, outcome=outcome,
                                                        note=note, user=user), within)
 
@@ -245,14 +245,14 @@ class Engines:
         from jiyue.ledger import service as ledger_service
 
         with self.store.cursor() as cur:
-            return self._call("ledger", lambda: ledger_service.evidence_file(cur, evidence_id))  # type: ignore[no-any-return]
+            return self._call("ledger", lambda: ledger_service.evidence_file(cur, evidence_id))
 
     # ------------------------------------------------------------------ standard land
     def standard_land(self, snapshot: tuple[int, str, int]) -> dict[str, Any]:
         mod = self._need("standard_land")
         imp, zone, year = snapshot
         as_of = dt.date(year, 12, 31)
-        return self._cached(("standard_land", imp, zone, year),  # type: ignore[no-any-return]
+        return self._cached(("standard_land", imp, zone, year),
                             lambda: mod.check(db=self.store.path, zone=zone, as_of=as_of, skip_invalid=True))
 
     def standard_land_contract(self, snapshot: tuple[int, str, int], contract_no: str) -> dict[str, Any] | None:

@@ -17,7 +17,8 @@ import duckdb
 
 from jiyue.errors import UsageError
 from jiyue.evaluation.profile import Profile, load_profile
-from jiyue.evaluation.service import evaluate_selection, indicator_points, score_tree
+from jiyue.evaluation.results import evaluate_selection
+from jiyue.evaluation.service import indicator_points, score_tree
 from jiyue.ranking.rank import rankings
 from jiyue.web import labels, queries
 

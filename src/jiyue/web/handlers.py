@@ -67,7 +67,8 @@ async def handle_jiyue_error(request: Request, exc: Exception) -> Response:
     details = None
     if isinstance(exc, ValidationFailed):
         details = [p.to_dict() for p in exc.problems[:500]]
-    code = exc.code.value if getattr(exc, "code", None) is not None else STATUS_CODES[status]
+    reason = getattr(exc, "code", None)
+    code = reason.value if reason is not None else STATUS_CODES[status]
     return error_response(request, status, code, exc.message, details)
 
 

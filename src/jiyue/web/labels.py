@@ -7,7 +7,9 @@ Templates hold the pages' fixed Chinese wording; everything computed or shared l
 from __future__ import annotations
 
 from jiyue.codes import BUILD_CLASSES, SUPPLY_CLASSES
-from jiyue.codes import EVAL_TYPE_LABELS as EVAL_TYPES  # noqa: F401 (re-exported)
+from jiyue.codes import EVAL_TYPE_LABELS
+
+EVAL_TYPES = EVAL_TYPE_LABELS  # the evaluation types' names, as the pages show them
 
 ROLE_LABELS = {
     "admin": "系统管理员",

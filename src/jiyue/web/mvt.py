@@ -11,7 +11,8 @@ features at once. Every property is written as a string value.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import shapely
@@ -80,7 +81,7 @@ def _empty(layer: str, keys: list[str], extent: int) -> bytes:
     return _field(3, body + bytes([0x28]) + _varint(extent))
 
 
-def encode(layer: str, geoms: np.ndarray, properties: dict[str, Sequence[str]],
+def encode(layer: str, geoms: np.ndarray, properties: Mapping[str, Sequence[Any]],
            bounds: tuple[float, float, float, float], *, extent: int = 4096, buffer: int = 64) -> bytes:
     """One tile with one layer of polygon features (``geoms`` in the CRS of ``bounds``)."""
     xmin, ymin, xmax, ymax = bounds

@@ -13,9 +13,10 @@ import math
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
-from jiyue.evaluation.accounting import floor_area_sql
+from jiyue.landrules import floor_area_sql
 
 Snapshot = tuple[int, str, int]
 WEB_MERCATOR_R = 20037508.342789244
@@ -165,7 +166,7 @@ def tile(cur: duckdb.DuckDBPyConnection, import_id: int, zone: str, z: int, x: i
           AND (xmax - xmin >= ? OR ymax - ymin >= ?)""",
         [import_id, zone, xmin - pad, xmax + pad, ymin - pad, ymax + pad, min_size, min_size]).fetchall()
     cols = list(zip(*rows, strict=True)) if rows else [(), (), (), (), (), ()]
-    geoms = shapely.from_wkb(list(cols[5])) if rows else []
+    geoms = shapely.from_wkb(list(cols[5])) if rows else np.empty(0, dtype=object)
     props = {"pid": cols[0], "bc": cols[1], "sc": cols[2], "idle": cols[3], "uid": cols[4]}
     return mvt.encode("parcels", geoms, props, (xmin, ymin, xmax, ymax), extent=TILE_EXTENT, buffer=TILE_BUFFER)
 

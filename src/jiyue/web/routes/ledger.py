@@ -293,4 +293,4 @@ def ledger_api(request: Request, campaign: int | None = Query(None, ge=1, le=2**
     if not any(c["campaign_id"] == cid for c in camps):
         raise not_found(f"没有编号为 {cid} 的台账。")
     # the campaigns' provenance names the store file: shown without the server's folders
-    return public(request, {"ok": True, "campaigns": camps, "ledger": eng.ledger(cid)})  # type: ignore[no-any-return]
+    return public(request, {"ok": True, "campaigns": camps, "ledger": eng.ledger(cid)})

@@ -3,6 +3,8 @@ evaluation type, the selected zone highlighted; and the same table as an Excel w
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -27,7 +29,7 @@ PROVINCE = Query(None, max_length=50)
 
 
 def _doc(request: Request, cur: duckdb.DuckDBPyConnection, year: int | None, eval_type: str | None, scope: str,
-         province: str | None, zone: str | None) -> dict:
+         province: str | None, zone: str | None) -> dict[str, Any]:
     return ranking.ranking_page(cur, ctx(request).evaluations, year=year, eval_type=eval_type, scope=scope,
                                 province=province or None, zone=zone or None)
 

@@ -14,6 +14,7 @@ import datetime as dt
 import shutil
 import tempfile
 from pathlib import Path as FsPath
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -158,8 +159,9 @@ def _fail(request: Request, hazard_id: int, user: User, kind: str, message: str,
 
 
 def _apply(request: Request, hazard_id: int, user: User, kind: str, **kw: Any) -> Response:
-    fn = {"rectify": service.rectify, "submit": service.submit, "reinspect": service.reinspect,
-          "close": service.close, "escalate": service.escalate}[kind]
+    actions: dict[str, Callable[..., Any]] = {"rectify": service.rectify, "submit": service.submit, "reinspect": service.reinspect,
+          "close": service.close, "escalate": service.escalate}
+    fn = actions[kind]
     try:
         with ctx(request).store.write() as w:
             fn(w, hazard_id, user=user.display_name, own_tx=False, audit=_hook(request, user), **kw)
