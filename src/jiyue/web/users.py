@@ -164,8 +164,13 @@ def end_sessions_of(con: duckdb.DuckDBPyConnection, user_id: int, keep: str | No
 REVIEW_PERMISSION = "edit_ledger"
 
 
-def has_users_table(con: duckdb.DuckDBPyConnection) -> bool:
+def has_users(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store has any web user yet (the table exists in every migrated store; a store
+    of an earlier release opened read-only may not have it)."""
     row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'web_users'").fetchone()
+    if not row or not row[0]:
+        return False
+    row = con.execute("SELECT count(*) FROM web_users").fetchone()
     return bool(row and row[0])
 
 
@@ -186,7 +191,7 @@ def resolve_reviewer(con: duckdb.DuckDBPyConnection, username: str | None, close
     compared with the login and the display name). Refused with one Chinese sentence otherwise."""
     from jiyue.ledger.service import LedgerRefused  # a refused closing: exit 1
 
-    if not has_users_table(con):
+    if not has_users(con):
         raise LedgerRefused("数据库中还没有用户：销号的复核人必须是系统中的核查人员、分局工作人员或管理员。"
                          "请先用 jiyue serve --db 数据库文件 启动网页服务（会建立管理员账号），在「用户管理」中"
                          "为复核人建立账号，再用 --reviewer 用户名 销号。")
