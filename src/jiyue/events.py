@@ -86,9 +86,24 @@ def load(text: Any) -> Any:
     return None if text is None else json.loads(text)
 
 
+def draw(con: Any, sequence: str, n: int) -> list[int]:
+    """``n`` numbers from a sequence in one query (on PostgreSQL asked from the server: sequences
+    are not transactional, so concurrent writers of several processes draw distinct numbers)."""
+    if n <= 0:
+        return []
+    from jiyue import store_pg
+
+    if isinstance(con, store_pg.PgConnection):
+        sql = (f"SELECT nextval FROM postgres_query('{store_pg.CATALOG}', "
+               f"'SELECT nextval(''{sequence}'') FROM generate_series(1, {int(n)})')")
+    else:
+        sql = f"SELECT nextval('{sequence}') FROM range({int(n)})"
+    return sorted(int(r[0]) for r in con.execute(sql).fetchall())
+
+
 def _next_ids(con: Any, stream: Stream, n: int) -> list[int]:
     if stream.sequence is not None:
-        return [int(con.execute(f"SELECT nextval('{stream.sequence}')").fetchone()[0]) for _ in range(n)]
+        return draw(con, stream.sequence, n)
     row = con.execute(f"SELECT coalesce(max({stream.id_col}), 0) FROM {stream.table}").fetchone()
     first = int(row[0]) + 1 if row else 1
     return list(range(first, first + n))
@@ -121,14 +136,13 @@ def append_many(con: Any, stream: str, rows: Sequence[dict[str, Any]], *,
     marks = ", ".join("?" * len(s.columns))
     con.executemany(f"INSERT INTO {s.table} ({cols}) VALUES ({marks})",
                     [[r.get(c) for c in s.columns] for r in full])
-    row = con.execute("SELECT coalesce(max(event_id), 0) FROM events").fetchone()
-    first = int(row[0]) + 1 if row else 1
+    ids = draw(con, "event_seq", len(full))
     subjects = subjects if subjects is not None else [None] * len(full)
     zones = zones if zones is not None else [None] * len(full)
     con.executemany(
         "INSERT INTO events (event_id, stream, stream_id, kind, subject, zone_code, recorded_at, actor, payload, "
         "jiyue_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[first + i, s.name, int(r[s.id_col]), s.kind(r), subj, zone, r.get(s.at) or dt.datetime.now(),
+        [[ids[i], s.name, int(r[s.id_col]), s.kind(r), subj, zone, r.get(s.at) or dt.datetime.now(),
           str(r.get(s.actor) or ""), dump(r), jiyue.__version__]
          for i, (r, subj, zone) in enumerate(zip(full, subjects, zones, strict=True))])
     return [int(r[s.id_col]) for r in full]

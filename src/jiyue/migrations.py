@@ -272,6 +272,13 @@ BACKFILL = (
               "coalesce(e.created_at, now())", "e.username"),
 )
 
+# the store's event numbers continue after the copied events (a sequence: several processes of a
+# server store append at once); DuckDB has no setval, so the copied rows draw their numbers
+EVENT_SEQ = "CREATE SEQUENCE IF NOT EXISTS event_seq START 1"
+EVENT_SEQ_DUCKDB = "SELECT count(nextval('event_seq')) FROM events"
+EVENT_SEQ_PG = ("CALL postgres_execute('store', 'SELECT setval(''event_seq'', "
+                "(SELECT coalesce(max(event_id), 0) + 1 FROM events), false)')")
+
 REGISTRY: tuple[Migration, ...] = (
     Migration(1, "core tables: imports, snapshots and the package layers", CORE, legacy=("schema_version", 1)),
     Migration(2, "extra column: a package's unknown fields as JSON", EXTRA, legacy=("schema_version", 2)),
@@ -281,7 +288,8 @@ REGISTRY: tuple[Migration, ...] = (
     Migration(6, "safety-production hazard ledger tables", SAFETY, legacy=("schema_version.safety", 1)),
     Migration(7, "web application tables", WEB, legacy=("schema_version.web", 1)),
     Migration(8, "web objections folded into the per-mu objection ledger", FOLD_OBJECTIONS),
-    Migration(9, "one event store: the events table, filled from the five event tables", EVENTS + BACKFILL),
+    Migration(9, "one event store: the events table, filled from the five event tables",
+              (EVENT_SEQ, *EVENTS, *BACKFILL, EVENT_SEQ_DUCKDB), postgres=(EVENT_SEQ, *EVENTS, *BACKFILL, EVENT_SEQ_PG)),
 )
 LATEST = REGISTRY[-1].version
 assert [m.version for m in REGISTRY] == list(range(1, LATEST + 1))
