@@ -1,9 +1,12 @@
 """The safety ledger in the store: every change is one transaction holding the event, the
-projection update and (from the web) its audit row; refused changes raise before anything is written.
+projection update and its audit event; refused changes raise before anything is written. Events
+and audit events go through the one event store (:mod:`jiyue.events`, streams ``safety`` and
+``audit``).
 
 Every changing function takes an open DuckDB connection (``own_tx=False`` when the caller —
 the web's ``Store.write()`` — already holds the transaction) and an optional ``audit`` hook
-``audit(con, action, target, before, after)`` called inside the same transaction.
+``audit(con, action, target, before, after)`` called inside the same transaction (the web's:
+the signed-in user and address); without it (the CLI) the audit event names the ``user``.
 The state rules are :mod:`jiyue.safety.engine`'s; this module reads the events, folds them,
 applies the new one and writes.
 """
@@ -267,7 +270,7 @@ def _write(con: duckdb.DuckDBPyConnection, row: dict[str, Any], before: Hazard, 
                 "updated_by = ? WHERE hazard_id = ?",
                 [after.state, _dump(after.public()), _now(), user, row["hazard_id"]])
     _audit(con, audit, user, f"safety.{kind}", f"safety_hazard:{row['hazard_id']}", before.public(),
-              {**after.public(), "event_id": eid, "payload": payload, "evidence": [f[0] for f in files]})
+           {**after.public(), "event_id": eid, "payload": payload, "evidence": [f[0] for f in files]})
     return eid
 
 
@@ -435,7 +438,8 @@ def enforce(con: duckdb.DuckDBPyConnection, *, measure: str, on: Any, user: str,
         payload = {"measure": measure, "label": r.enforcement[measure]["label"], "amount_wan": amount,
                    "article": article or default_article, "enterprise_id": ins["enterprise_id"], "note": note}
         eid = _event(con, ins["campaign_id"], inspection_id, hazard_id, "enforce", day, user, payload, None, None, 0)
-        _audit(con, audit, user, "safety.enforce", f"safety_inspection:{inspection_id}", None, {**payload, "event_id": eid})
+        _audit(con, audit, user, "safety.enforce", f"safety_inspection:{inspection_id}", None,
+               {**payload, "event_id": eid})
     return {"event_id": eid, **payload}
 
 
@@ -620,9 +624,9 @@ def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules,
             ins_rows.append([iid, campaign_id, day, r["group"], _dump(list(r["inspectors"])), r.get("mode"),
                              r.get("enterprise_id"), r.get("enterprise_name"), r.get("note"), now, user])
             evs.append([campaign_id, iid, None, "inspection", day, user,
-                           {"on": day, "group": r["group"], "inspectors": list(r["inspectors"]), "mode": r.get("mode"),
-                            "enterprise_id": r.get("enterprise_id"), "enterprise": r.get("enterprise_name"),
-                            "note": r.get("note")}, None, None, []])
+                        {"on": day, "group": r["group"], "inspectors": list(r["inspectors"]), "mode": r.get("mode"),
+                         "enterprise_id": r.get("enterprise_id"), "enterprise": r.get("enterprise_name"),
+                         "note": r.get("note")}, None, None, []])
             hids = []
             for hz, steps in zip(r.get("hazards") or [], hs, strict=True):
                 hid = next(hz_ids)
@@ -631,8 +635,8 @@ def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules,
                 for ev, h in steps:
                     h = replace_id(h, hid)
                     evs.append([campaign_id, iid, hid, ev["kind"], engine._d(ev["on"]), user,  # noqa: SLF001
-                                   ev.get("payload") or {}, prev and prev.public(), h.public(),
-                                   list(ev.get("evidence") or [])])
+                                ev.get("payload") or {}, prev and prev.public(), h.public(),
+                                list(ev.get("evidence") or [])])
                     prev = h
                 assert prev is not None
                 hz_rows.append([hid, campaign_id, iid, r.get("enterprise_id"), prev.found_date, hz["description"],
@@ -642,9 +646,9 @@ def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules,
                 amount, article = engine.check_enforcement(e["measure"], e.get("amount_wan"), rules)
                 hid = hids[e["hazard"]] if e.get("hazard") is not None else None
                 evs.append([campaign_id, iid, hid, "enforce", _date(e["on"], "执法日期"), user,
-                               {"measure": e["measure"], "label": rules.enforcement[e["measure"]]["label"],
-                                "amount_wan": amount, "article": e.get("article") or article,
-                                "enterprise_id": r.get("enterprise_id"), "note": e.get("note")}, None, None, []])
+                            {"measure": e["measure"], "label": rules.enforcement[e["measure"]]["label"],
+                             "amount_wan": amount, "article": e.get("article") or article,
+                             "enterprise_id": r.get("enterprise_id"), "note": e.get("note")}, None, None, []])
                 enf_events += 1
         ev_ids = _ids(con, "safety_event_seq", len(evs))
         for eid, (cid, iid, hid, kind, on, u, payload, before, after, files) in zip(ev_ids, evs, strict=True):
