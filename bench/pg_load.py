@@ -185,7 +185,7 @@ def run(url: str, demo: Path, *, users: int, seconds: float, workers: int, port:
             import_id, zone = c.execute("SELECT import_id, zone_code FROM snapshots ORDER BY year LIMIT 1").fetchone()
             parcel = c.execute("SELECT parcel_id FROM parcels WHERE import_id = %s ORDER BY parcel_id LIMIT 1",
                                [import_id]).fetchone()[0]
-            before = c.execute("SELECT count(*) FROM web_objections").fetchone()[0]
+            before = c.execute("SELECT count(*) FROM mujun_objections").fetchone()[0]
         # half the users are enterprises (reading their file, filing objections: 40 % of their
         # requests, so about 20 % of all), half are staff reading the zone
         accounts = [("qiye1", "E-0001"), ("viewer", None), ("qiye2", "E-0165"), ("clerk", None)]
@@ -215,8 +215,8 @@ def run(url: str, demo: Path, *, users: int, seconds: float, workers: int, port:
             t.join()
         wall = time.monotonic() - t0
         with psycopg.connect(url) as c:
-            after = c.execute("SELECT count(*) FROM web_objections").fetchone()[0]
-            audited = c.execute("SELECT count(*) FROM web_objections o JOIN web_audit a "
+            after = c.execute("SELECT count(*) FROM mujun_objections").fetchone()[0]
+            audited = c.execute("SELECT count(*) FROM mujun_objections o JOIN web_audit a "
                                 "ON a.target = 'objection:' || o.objection_id AND a.action = 'objection.file'"
                                 ).fetchone()[0]
             years = [r[0] for r in c.execute("SELECT year FROM snapshots ORDER BY year").fetchall()]

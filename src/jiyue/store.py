@@ -25,14 +25,12 @@ import pandas as pd
 import pyarrow as pa
 
 import jiyue
-from jiyue import messages, store_pg
+from jiyue import messages, migrations, store_pg
 from jiyue.errors import ReasonCode, StoreError
 from jiyue.extensions import spatial_extension_path
 
 if TYPE_CHECKING:  # the reading stack (geopandas, GDAL) is only loaded where a package is imported
     from jiyue.validate import Report
-
-SCHEMA_VERSION = 2
 
 
 def exists(db: str | Path, *, file: bool = False) -> bool:
@@ -159,84 +157,20 @@ def lock_conflict(path: str | Path, err: BaseException) -> str | None:
 
 
 # --------------------------------------------------------------------------- schema
-_GEOM = "GEOMETRY"
-MIGRATIONS: dict[int, list[str]] = {
-    1: [
-        """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
-        """CREATE SEQUENCE import_seq START 1""",
-        """CREATE TABLE imports (
-            import_id INTEGER PRIMARY KEY, sha256 VARCHAR, source VARCHAR, imported_at TIMESTAMP,
-            year INTEGER, zones VARCHAR, crs VARCHAR, counts VARCHAR, warnings INTEGER,
-            jiyue_version VARCHAR, replaced VARCHAR)""",
-        """CREATE TABLE snapshots (zone_code VARCHAR, year INTEGER, import_id INTEGER,
-            PRIMARY KEY (zone_code, year))""",
-        f"""CREATE TABLE zones (import_id INTEGER, zone_code VARCHAR, name VARCHAR, province VARCHAR,
-            city VARCHAR, level VARCHAR, category VARCHAR, eval_type VARCHAR, approved_area_ha DOUBLE,
-            geom {_GEOM})""",
-        f"""CREATE TABLE parcels (import_id INTEGER, parcel_id VARCHAR, zone_code VARCHAR,
-            build_class VARCHAR, supply_class VARCHAR, area_m2 DOUBLE, geom_area_m2 DOUBLE,
-            area_eff_m2 DOUBLE, land_use_code VARCHAR, hightech VARCHAR, user_id VARCHAR,
-            supply_date DATE, supply_method VARCHAR, contract_no VARCHAR, idle BOOLEAN, geom {_GEOM})""",
-        f"""CREATE TABLE buildings (import_id INTEGER, building_id VARCHAR, parcel_id VARCHAR,
-            parcel_eff VARCHAR, kind VARCHAR, floors INTEGER, floor_area_m2 DOUBLE, footprint_m2 DOUBLE,
-            footprint_eff_m2 DOUBLE, storey_height_m DOUBLE, geom {_GEOM})""",
-        """CREATE TABLE enterprises (import_id INTEGER, enterprise_id VARCHAR, credit_code VARCHAR,
-            name VARCHAR, industry_code VARCHAR, scale VARCHAR, founded DATE, zone_code VARCHAR)""",
-        """CREATE TABLE enterprise_years (import_id INTEGER, enterprise_id VARCHAR, year INTEGER,
-            tax_wan DOUBLE, revenue_wan DOUBLE, value_added_wan DOUBLE, output_wan DOUBLE,
-            energy_tce DOUBLE, emission_t DOUBLE, electricity_mwh DOUBLE, employees INTEGER,
-            rd_wan DOUBLE, fixed_assets_wan DOUBLE, land_m2_extra DOUBLE, veto VARCHAR)""",
-        """CREATE TABLE zone_years (import_id INTEGER, zone_code VARCHAR, year INTEGER,
-            tax_total_wan DOUBLE, industrial_tax_wan DOUBLE, industrial_fai_wan DOUBLE, population INTEGER)""",
-        """CREATE TABLE contracts (import_id INTEGER, contract_no VARCHAR, parcel_id VARCHAR,
-            enterprise_id VARCHAR, signed_date DATE, land_price_wan DOUBLE, delivery_date DATE,
-            start_agreed DATE, completion_agreed DATE, production_review_date DATE,
-            total_investment_wan DOUBLE, commit_fai_per_mu DOUBLE, commit_far DOUBLE,
-            commit_tax_per_mu DOUBLE, commit_va_per_energy DOUBLE, commit_va_per_emission DOUBLE,
-            late_start_permille DOUBLE, late_completion_permille DOUBLE)""",
-        """CREATE TABLE progress (import_id INTEGER, contract_no VARCHAR, date DATE, event VARCHAR,
-            developed_area_m2 DOUBLE, invested_wan DOUBLE, approved BOOLEAN, cause VARCHAR)""",
-        f"""CREATE TABLE facilities (import_id INTEGER, facility_id VARCHAR, kind VARCHAR, name VARCHAR,
-            capacity DOUBLE, geom {_GEOM})""",
-        f"""CREATE TABLE roads (import_id INTEGER, road_id VARCHAR, name VARCHAR, geom {_GEOM})""",
-        """CREATE TABLE problems (import_id INTEGER, severity VARCHAR, code VARCHAR, layer VARCHAR,
-            row_id VARCHAR, field VARCHAR, found VARCHAR, expected VARCHAR, message VARCHAR)""",
-    ],
-    # 2: unknown fields of a package (kept by the reader as x_<name>) are stored as one JSON
-    #    object per row, so engines that read optional fields (园区, 街道 …) see them from the store.
-    2: [f"ALTER TABLE {t} ADD COLUMN extra VARCHAR" for t in (
-        "zones", "parcels", "buildings", "enterprises", "enterprise_years", "zone_years", "contracts",
-        "progress", "facilities", "roads")],
-}
-DATA_TABLES = ["zones", "parcels", "buildings", "enterprises", "enterprise_years", "zone_years",
-               "contracts", "progress", "facilities", "roads", "problems"]
+# Every table of every module is created by the one migration registry (jiyue.migrations).
+SCHEMA_VERSION = migrations.LATEST
+MIGRATIONS: dict[int, list[str]] = {m.version: list(m.duckdb) for m in migrations.REGISTRY}
+DATA_TABLES = migrations.DATA_TABLES
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    has = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()
-    if not has or not has[0]:
-        return 0
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return int(row[0]) if row else 0
+    return migrations.schema_version(con)
 
 
 def migrate(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> int:
-    """Bring the schema up to :data:`SCHEMA_VERSION`; refuse a store written by a newer jiyue."""
-    current = schema_version(con)
-    if current > SCHEMA_VERSION:
-        raise StoreError(messages.TEXT["store_newer"].format(path=path, found=current,
-                                                             expected=SCHEMA_VERSION))
-    for version in range(current + 1, SCHEMA_VERSION + 1):
-        con.execute("BEGIN")
-        try:
-            for stmt in MIGRATIONS[version]:
-                con.execute(stmt)
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-    return SCHEMA_VERSION
+    """Bring the schema up to :data:`SCHEMA_VERSION` (every pending migration of the registry);
+    refuse a store written by a newer jiyue."""
+    return migrations.migrate(con, path)
 
 
 # --------------------------------------------------------------------------- the server store

@@ -289,3 +289,45 @@ def test_request_refused(text: str, words: str) -> None:
     with pytest.raises(UsageError) as ei:
         ledger.parse_request(text, "E-0240")
     assert words in ei.value.message
+
+
+def test_the_web_files_and_answers_objections_in_the_same_ledger(pkg: Path, tmp_path: Path) -> None:
+    """One objection table: an objection filed in the web app is listed by `mujun-objection list`,
+    names the year's latest published version, and the web's answer is the same decision and
+    event as `mujun-objection decide`."""
+    from jiyue import events, store
+    from jiyue.web import queries
+
+    db = tmp_path / "ledger.duckdb"
+    shutil.copy(pkg.parent / "store.duckdb", db)
+    assert jiyue("mujun-publish", "--db", db, "--year", 2022, "--scheme", "shandong-2019").returncode == 0
+    with store.open_store(db) as con:
+        con.execute("BEGIN")
+        oid = queries.insert_objection(con, enterprise_id="E3", year=2022, subject="tax", text="税收少计 12 万元",
+                                       username="qiye3")
+        no_version = queries.insert_objection(con, enterprise_id="E3", year=2021, subject="land", text="用地有误",
+                                              username="qiye3")
+        con.execute("COMMIT")
+    assert (oid, no_version) == (1, 2)
+    r = jiyue("mujun-objection", "list", "--db", db, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    listed = {o["objection_id"]: o for o in json.loads(r.stdout)}
+    assert listed[1]["version_id"] == 1 and listed[1]["claim"] == "税收少计 12 万元" and listed[1]["actor"] == "qiye3"
+    assert listed[2]["version_id"] is None  # 2021 has no published version
+    with store.open_store(db) as con:
+        con.execute("BEGIN")
+        queries.answer_objection(con, 1, status="accepted", answer="已核实", username="clerk")
+        con.execute("COMMIT")
+        web = queries.objection(con, 1)
+        assert (web["status"], web["answer"], web["answered_by"], web["year"]) == ("accepted", "已核实", "clerk", 2022)
+        decided = [e for e in events.read(con, "mujun") if e["kind"] == "objection_decided"]
+    assert jiyue("mujun-objection", "decide", "--db", db, "--objection", 2, "--reject", "--note", "无依据"
+                 ).returncode == 0
+    with store.open_store(db, read_only=True) as con:
+        decided += [e for e in events.read(con, "mujun") if e["kind"] == "objection_decided"][1:]
+    # the same event from the web and from the CLI: who, which objection, the decision record
+    assert [(e["subject"], e["actor"]) for e in decided][0] == ("objection:1", "clerk")
+    assert decided[1]["subject"] == "objection:2"
+    assert set(json.loads(decided[0]["payload"]["after_json"])) == set(json.loads(decided[1]["payload"]["after_json"]))
+    again = jiyue("mujun-objection", "decide", "--db", db, "--objection", 1, "--reject")
+    assert again.returncode == 1 and "不能重复决定" in again.stderr

@@ -151,3 +151,30 @@ def test_cli_lifecycle_and_refusals(tmp_path, run):
     assert r.code == 1 and "隐患编号 9 不存在" in r.stderr
     r = run("safety", "stats", "--db", tmp_path / "none.duckdb")
     assert r.code == 2 and "数据库文件不存在" in r.stderr
+
+
+def test_cli_changes_are_audited_like_the_web(tmp_path, run):
+    """The safety commands write the audit event the web app writes (stream ``audit`` of the one
+    event store), with the --user as who and no role or address; every safety event is in the
+    event store too."""
+    from jiyue import events
+    from jiyue.store import open_store
+    from jiyue.web import audit
+
+    db = make_store(tmp_path / "a.duckdb")
+    assert run("safety", "campaign", "--db", db, "--name", "春节前检查", "--start", "2021-01-10", "--end",
+               "2021-02-02", "--user", "张三").code == 0
+    assert run("safety", "inspect", "--db", db, "--date", "2021-01-12", "--group", "第一检查组", "--inspectors", "张三",
+               "--enterprise", "聊城甲化工有限公司", "--hazard", "灭火器过期", "--level", "一般", "--user", "张三").code == 0
+    assert run("safety", "rectify", "1", "--db", db, "--date", "2021-01-12", "--measures", "更换",
+               "--responsible", "王五", "--user", "李四").code == 0
+    with open_store(db, read_only=True) as con:
+        trail, total = audit.events(con)
+        stream = events.read(con, "safety")
+        projection = con.execute("SELECT event_id, kind FROM safety_events ORDER BY event_id").fetchall()
+    assert total == 4  # campaign, inspection, the hazard found, its rectification
+    assert [(e["action"], e["username"], e["role"], e["ip"]) for e in reversed(trail)] == [
+        ("safety.campaign", "张三", None, None), ("safety.inspect", "张三", None, None),
+        ("safety.found", "张三", None, None), ("safety.rectify", "李四", None, None)]
+    assert [(e["stream_id"], e["kind"]) for e in stream] == projection
+    assert stream[-1]["subject"] == "hazard:1" and stream[-1]["actor"] == "李四"

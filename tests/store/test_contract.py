@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from factories import STORE_TABLES, clean_package, edit, raw_package, report_of
-from jiyue import store
+from jiyue import migrations, store
 from jiyue.errors import ReasonCode, StoreError
 from jiyue.normalize import normalize
 from jiyue.validate import validate
@@ -54,7 +54,10 @@ def test_a_new_store_is_at_the_current_schema_version(backend):
     with store.open_store(backend) as con:  # reopening migrates nothing
         assert store.schema_version(con) == store.SCHEMA_VERSION
     assert state(backend) == before
-    assert before["meta"] == [("schema_version", "2")]
+    assert before["meta"] == [("schema_version", str(migrations.LATEST))]
+    with store.open_store(backend, read_only=True) as con:  # every migration recorded once, in order
+        recorded = con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+    assert [r[0] for r in recorded] == [m.version for m in migrations.REGISTRY]
 
 
 def test_import_writes_every_row_with_provenance(backend):

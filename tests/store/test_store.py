@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from factories import STORE_TABLES, clean_package, edit, raw_package, report_of, store_state
-from jiyue import store
+from jiyue import migrations, store
 from jiyue.errors import ReasonCode, StoreError
 from jiyue.normalize import normalize
 from jiyue.validate import validate
@@ -59,7 +59,7 @@ def test_drift_is_reported_in_words(monkeypatch):
 def test_new_store_is_at_the_current_schema_version(tmp_path):
     db = tmp_path / "s.duckdb"
     with store.open_store(db, spatial=False) as con:
-        assert store.schema_version(con) == store.SCHEMA_VERSION == 2
+        assert store.schema_version(con) == store.SCHEMA_VERSION == migrations.LATEST
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert set(STORE_TABLES) <= tables
     assert sorted(store.MIGRATIONS) == list(range(1, store.SCHEMA_VERSION + 1))
@@ -67,7 +67,7 @@ def test_new_store_is_at_the_current_schema_version(tmp_path):
     with store.open_store(db, spatial=False):  # opening again migrates nothing
         pass
     assert store_state(db)["counts"] == before["counts"]
-    assert store_state(db)["meta"] == [("schema_version", "2")]
+    assert store_state(db)["meta"] == [("schema_version", str(migrations.LATEST))]
 
 
 def test_empty_database_file_is_migrated(tmp_path):

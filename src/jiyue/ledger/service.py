@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from jiyue import store
+from jiyue import events, store
 from jiyue.errors import JiyueError, StoreError, UsageError
 from jiyue.ledger import labels
 from jiyue.ledger.schema import ensure_schema
@@ -39,16 +38,7 @@ class LedgerRefused(JiyueError):
     """A ledger change was refused (missing evidence, closed item, invalid plan …); exit 1."""
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
-
-
-def _dump(v: Any) -> str | None:
-    return None if v is None else json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def _load(v: Any) -> Any:
-    return None if v is None else json.loads(v)
+_now, _dump, _load = events.now, events.dump, events.load  # the event store owns the plumbing
 
 
 @contextmanager
@@ -70,10 +60,13 @@ def _next(con: duckdb.DuckDBPyConnection, seq: str) -> int:
 
 def _event(con: duckdb.DuckDBPyConnection, *, campaign_id: int, item_id: int | None, kind: str, user: str,
            at: dt.datetime, payload: Any = None, before: Any = None, after: Any = None) -> int:
-    eid = _next(con, "ledger_event_seq")
-    con.execute("INSERT INTO ledger_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [eid, campaign_id, item_id, kind, at, user, _dump(payload), _dump(before), _dump(after)])
-    return eid
+    """Append one event of the ``ledger`` stream (:mod:`jiyue.events`); returns its id."""
+    zone = con.execute("SELECT zone_code FROM ledger_campaigns WHERE campaign_id = ?", [campaign_id]).fetchone()
+    return events.append(con, "ledger", {
+        "campaign_id": campaign_id, "item_id": item_id, "kind": kind, "at_time": at, "user_name": user,
+        "payload": _dump(payload), "state_before": _dump(before), "state_after": _dump(after)},
+        subject=f"campaign:{campaign_id}" + (f"/item:{item_id}" if item_id is not None else ""),
+        zone=zone[0] if zone else None)
 
 
 def _check_user(user: str | None) -> str:

@@ -10,14 +10,18 @@ without the package), their SHA-256, the full result document, and one row per e
 - ``mujun_results``    per version and enterprise: group, status, land, score, rank, class …;
 - ``mujun_objections`` an objection against one enterprise's result in one version, with the
                        claim, the requested corrections and the evidence (file name, size, SHA-256);
+                       the web app's objections are here too (they name a ``year`` and a
+                       ``subject``, and the latest published version of that year if any);
 - ``mujun_evidence``   the evidence files themselves (content-addressed by SHA-256);
-- ``mujun_decisions``  at most one decision per objection (accepted / rejected), never changed;
-- ``mujun_events``     append-only log: who, when, what, before / after, for every change.
+- ``mujun_decisions``  at most one decision per objection (accepted / rejected), never changed
+                       (the web app's answer to an objection is its decision);
+- ``mujun_events``     append-only log: who, when, what, before / after, for every change — the
+                       projection of the ``mujun`` stream of the event store (:mod:`jiyue.events`).
 
 A correction re-evaluates the frozen inputs with the frozen scheme and policy after applying
 the changes, stores the result as a new version and returns the diff against the old one.
-Every command runs in one transaction. The tables carry their own schema version in the store's
-``meta`` table under ``schema_version.mujun``.
+Every command runs in one transaction. The tables are defined in the one migration registry
+(:mod:`jiyue.migrations`).
 """
 
 from __future__ import annotations
@@ -33,40 +37,17 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from jiyue import store
-from jiyue.errors import JiyueError, StoreError, UsageError
+from jiyue import events as event_store
+from jiyue import migrations, store
+from jiyue.errors import JiyueError, UsageError
 from jiyue.mujun import inputs, labels, service
 from jiyue.mujun.policy import policy_from_text
 from jiyue.mujun.published import has_ledger as _has_ledger
 from jiyue.mujun.scheme import scheme_from_text
 
-SCHEMA_VERSION = 1
-META_KEY = "schema_version.mujun"
+SCHEMA_VERSION = migrations.LATEST
 TABLES = ["mujun_versions", "mujun_results", "mujun_objections", "mujun_evidence", "mujun_decisions",
           "mujun_events"]
-DDL = [
-    """CREATE TABLE IF NOT EXISTS mujun_versions (
-        version_id INTEGER PRIMARY KEY, year INTEGER, zones VARCHAR, created_at TIMESTAMP, actor VARCHAR,
-        note VARCHAR, supersedes INTEGER, scheme_name VARCHAR, scheme_version VARCHAR, scheme_sha256 VARCHAR,
-        scheme_text VARCHAR, policy_name VARCHAR, policy_version VARCHAR, policy_sha256 VARCHAR,
-        policy_text VARCHAR, input_sha256 VARCHAR, inputs VARCHAR, context VARCHAR, document VARCHAR,
-        provenance VARCHAR, jiyue_version VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS mujun_results (
-        version_id INTEGER, enterprise_id VARCHAR, group_key VARCHAR, status VARCHAR, land_mu DOUBLE,
-        score DOUBLE, rank INTEGER, class VARCHAR, vetoed BOOLEAN, protected BOOLEAN,
-        PRIMARY KEY (version_id, enterprise_id))""",
-    """CREATE TABLE IF NOT EXISTS mujun_objections (
-        objection_id INTEGER PRIMARY KEY, version_id INTEGER, enterprise_id VARCHAR, filed_at TIMESTAMP,
-        actor VARCHAR, claim VARCHAR, requested VARCHAR, evidence VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS mujun_evidence (
-        sha256 VARCHAR PRIMARY KEY, name VARCHAR, bytes BIGINT, content BLOB)""",
-    """CREATE TABLE IF NOT EXISTS mujun_decisions (
-        objection_id INTEGER PRIMARY KEY, decided_at TIMESTAMP, actor VARCHAR, decision VARCHAR, note VARCHAR,
-        version_id INTEGER)""",
-    """CREATE TABLE IF NOT EXISTS mujun_events (
-        event_id INTEGER PRIMARY KEY, event_at TIMESTAMP, actor VARCHAR, kind VARCHAR, version_id INTEGER,
-        objection_id INTEGER, before_json VARCHAR, after_json VARCHAR)""",
-]
 CORRECTABLE = [*inputs.NUMERIC, "own_m2", "leased_in_m2", "leased_out_m2", "scale", "veto", "flags", "founded",
                "industry_code", "zone_code", "park", "street", "name"]
 TEXT_FIELDS = {"scale", "veto", "flags", "industry_code", "zone_code", "park", "street", "name"}
@@ -80,16 +61,8 @@ def default_actor() -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
-    """Create the ledger tables when absent; record ``schema_version.mujun`` in ``meta``."""
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [META_KEY]).fetchone()
-    current = int(row[0]) if row else 0
-    if current > SCHEMA_VERSION:
-        raise StoreError(f"数据库中的亩均评价台账版本为 {current}，高于本程序支持的 {SCHEMA_VERSION}；请升级 jiyue")
-    if current < SCHEMA_VERSION:
-        for stmt in DDL:
-            con.execute(stmt)
-        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [META_KEY, str(SCHEMA_VERSION)])
-    return SCHEMA_VERSION
+    """Bring the store to the current schema (idempotent; the tables are in :mod:`jiyue.migrations`)."""
+    return migrations.ensure(con)
 
 
 def _next(con: duckdb.DuckDBPyConnection, table: str, col: str) -> int:
@@ -98,10 +71,12 @@ def _next(con: duckdb.DuckDBPyConnection, table: str, col: str) -> int:
 
 def _event(con: duckdb.DuckDBPyConnection, actor: str, kind: str, version_id: int | None, objection_id: int | None,
            before: Any, after: Any, at: dt.datetime) -> None:
-    con.execute("INSERT INTO mujun_events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [_next(con, "mujun_events", "event_id"), at, actor, kind, version_id, objection_id,
-                 None if before is None else service.canonical_json(before),
-                 None if after is None else service.canonical_json(after)])
+    """Append one event of the ``mujun`` stream (:mod:`jiyue.events`)."""
+    event_store.append(con, "mujun", {
+        "event_at": at, "actor": actor, "kind": kind, "version_id": version_id, "objection_id": objection_id,
+        "before_json": None if before is None else service.canonical_json(before),
+        "after_json": None if after is None else service.canonical_json(after)},
+        subject=f"objection:{objection_id}" if objection_id is not None else f"version:{version_id}")
 
 
 def _json(o: Any) -> str:
@@ -215,27 +190,52 @@ def file_objection(db: str | Path, version_id: int, enterprise_id: str, claim: s
                           [version_id, enterprise_id]).fetchone()
         if not hit or not hit[0]:
             raise UsageError(labels.ERR["objection_enterprise"].format(version=version_id, enterprise=enterprise_id))
-        at = dt.datetime.now()
         con.execute("BEGIN")
         try:
-            oid = _next(con, "mujun_objections", "objection_id")
-            ev = []
-            for name, data, sha in files:
-                known = con.execute("SELECT count(*) FROM mujun_evidence WHERE sha256 = ?", [sha]).fetchone()
-                if not known or not known[0]:
-                    con.execute("INSERT INTO mujun_evidence VALUES (?, ?, ?, ?)", [sha, name, len(data), data])
-                ev.append({"name": name, "bytes": len(data), "sha256": sha})
-            con.execute("INSERT INTO mujun_objections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        [oid, version_id, enterprise_id, at, actor, claim, _json(requested or {}), _json(ev)])
-            rec = {"objection_id": oid, "version_id": version_id, "enterprise_id": enterprise_id, "claim": claim,
-                   "requested": requested or {}, "evidence": ev, "filed_at": at.isoformat(timespec="seconds"),
-                   "actor": actor}
-            _event(con, actor, "objection_filed", version_id, oid, None, rec, at)
+            rec = record_objection(con, version_id=version_id, enterprise_id=enterprise_id, claim=claim, actor=actor,
+                                   files=files, requested=requested)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
     return rec
+
+
+def record_objection(con: duckdb.DuckDBPyConnection, *, version_id: int | None, enterprise_id: str, claim: str,
+                     actor: str, files: list[tuple[str, bytes, str]] = (), requested: dict[str, Any] | None = None,
+                     year: int | None = None, subject: str | None = None, at: dt.datetime | None = None
+                     ) -> dict[str, Any]:
+    """Write one objection (in the caller's transaction): its row, its evidence files (name, bytes,
+    SHA-256) and its ``objection_filed`` event. The command line names a published version; the
+    web app names the year (and a subject) an enterprise objects to, and the latest published
+    version of that year when there is one."""
+    at = at or dt.datetime.now()
+    oid = _next(con, "mujun_objections", "objection_id")
+    ev = []
+    for name, data, sha in files:
+        known = con.execute("SELECT count(*) FROM mujun_evidence WHERE sha256 = ?", [sha]).fetchone()
+        if not known or not known[0]:
+            con.execute("INSERT INTO mujun_evidence VALUES (?, ?, ?, ?)", [sha, name, len(data), data])
+        ev.append({"name": name, "bytes": len(data), "sha256": sha})
+    con.execute("INSERT INTO mujun_objections (objection_id, version_id, enterprise_id, filed_at, actor, claim, "
+                "requested, evidence, year, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [oid, version_id, enterprise_id, at, actor, claim, _json(requested or {}), _json(ev), year, subject])
+    rec = {"objection_id": oid, "version_id": version_id, "enterprise_id": enterprise_id, "claim": claim,
+           "requested": requested or {}, "evidence": ev, "filed_at": at.isoformat(timespec="seconds"),
+           "actor": actor}
+    if year is not None or subject is not None:
+        rec_event = {**rec, "year": year, "subject": subject}
+    else:
+        rec_event = rec
+    _event(con, actor, "objection_filed", version_id, oid, None, rec_event, at)
+    return rec
+
+
+def latest_version(con: duckdb.DuckDBPyConnection, year: int, enterprise_id: str) -> int | None:
+    """The latest published version of ``year`` that evaluated ``enterprise_id`` (None: none yet)."""
+    row = con.execute("SELECT max(v.version_id) FROM mujun_versions v JOIN mujun_results r USING (version_id) "
+                      "WHERE v.year = ? AND r.enterprise_id = ?", [year, enterprise_id]).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
 
 
 def decide(db: str | Path, objection_id: int, decision: str, *, actor: str, note: str = "",

@@ -1,9 +1,12 @@
 """The safety ledger in the store: every change is one transaction holding the event, the
-projection update and (from the web) its audit row; refused changes raise before anything is written.
+projection update and its audit event; refused changes raise before anything is written. Events
+and audit events go through the one event store (:mod:`jiyue.events`, streams ``safety`` and
+``audit``).
 
 Every changing function takes an open DuckDB connection (``own_tx=False`` when the caller —
 the web's ``Store.write()`` — already holds the transaction) and an optional ``audit`` hook
-``audit(con, action, target, before, after)`` called inside the same transaction.
+``audit(con, action, target, before, after)`` called inside the same transaction (the web's:
+the signed-in user and address); without it (the CLI) the audit event names the ``user``.
 The state rules are :mod:`jiyue.safety.engine`'s; this module reads the events, folds them,
 applies the new one and writes.
 """
@@ -12,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from jiyue import events
 from jiyue.errors import UsageError
 from jiyue.safety import engine, labels
 from jiyue.safety.engine import Hazard, Refused
@@ -30,16 +33,7 @@ Audit = Callable[[duckdb.DuckDBPyConnection, str, str, Any, Any], Any]
 Evidence = tuple[str, bytes | None, str | None]  # (file name, bytes or None, note)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
-
-
-def _dump(v: Any) -> str | None:
-    return None if v is None else json.dumps(v, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def _load(v: Any) -> Any:
-    return None if v is None else json.loads(v)
+_now, _dump, _load = events.now, events.dump, events.load  # the event store owns the plumbing
 
 
 def _next(con: duckdb.DuckDBPyConnection, seq: str) -> int:
@@ -163,19 +157,46 @@ def create_campaign(con: duckdb.DuckDBPyConnection, *, name: str, start: dt.date
         payload = {"name": name, "start": start, "end": end, "zone_code": zone_code, "rules": rules.name,
                    "rules_version": rules.version}
         _event(con, cid, None, None, "campaign", start or at.date(), user, payload, None, None, 0)
-        if audit:
-            audit(con, "safety.campaign", f"safety_campaign:{cid}", None, payload)
+        _audit(con, audit, user, "safety.campaign", f"safety_campaign:{cid}", None, payload)
     return cid, True
 
 
 # --------------------------------------------------------------------------- events
+def _subject(cid: int, inspection_id: int | None, hazard_id: int | None) -> str:
+    if hazard_id is not None:
+        return f"hazard:{hazard_id}"
+    return f"inspection:{inspection_id}" if inspection_id is not None else f"campaign:{cid}"
+
+
+def _event_row(cid: int, inspection_id: int | None, hazard_id: int | None, kind: str, on: dt.date, at: dt.datetime,
+               user: str, payload: Any, before: Any, after: Any, evidence: int) -> dict[str, Any]:
+    return {"campaign_id": cid, "inspection_id": inspection_id, "hazard_id": hazard_id, "kind": kind, "on_date": on,
+            "at_time": at, "user_name": user, "payload": _dump(payload), "state_before": _dump(before),
+            "state_after": _dump(after), "evidence": evidence}
+
+
 def _event(con: duckdb.DuckDBPyConnection, cid: int, inspection_id: int | None, hazard_id: int | None, kind: str,
            on: dt.date, user: str, payload: Any, before: Any, after: Any, evidence: int) -> int:
-    eid = _next(con, "safety_event_seq")
-    con.execute("INSERT INTO safety_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [eid, cid, inspection_id, hazard_id, kind, on, _now(), user, _dump(payload), _dump(before),
-                 _dump(after), evidence])
-    return eid
+    """Append one event of the ``safety`` stream (:mod:`jiyue.events`); returns its id."""
+    return events.append(con, "safety", _event_row(cid, inspection_id, hazard_id, kind, on, _now(), user, payload,
+                                                   before, after, evidence),
+                         subject=_subject(cid, inspection_id, hazard_id), zone=_zone(con, cid))
+
+
+def _zone(con: duckdb.DuckDBPyConnection, cid: int) -> str | None:
+    row = con.execute("SELECT zone_code FROM safety_campaigns WHERE campaign_id = ?", [cid]).fetchone()
+    return row[0] if row else None
+
+
+def _audit(con: duckdb.DuckDBPyConnection, audit: Audit | None, user: str, action: str, target: str, before: Any,
+           after: Any) -> None:
+    """The audit event of a change: through the web's hook (who signed in, from where), or, from the
+    command line, the ``--user`` (no role, no address) — the same ``audit`` stream either way."""
+    if audit is not None:
+        audit(con, action, target, before, after)
+    else:
+        events.audit(con, user_id=None, username=user, role=None, ip=None, action=action, target=target,
+                     before=before, after=after)
 
 
 def _store_evidence(con: duckdb.DuckDBPyConnection, eid: int, hazard_id: int, files: Sequence[Evidence]) -> None:
@@ -248,9 +269,8 @@ def _write(con: duckdb.DuckDBPyConnection, row: dict[str, Any], before: Hazard, 
     con.execute("UPDATE safety_hazards SET state = ?, current = ?, version = version + 1, updated_at = ?, "
                 "updated_by = ? WHERE hazard_id = ?",
                 [after.state, _dump(after.public()), _now(), user, row["hazard_id"]])
-    if audit:
-        audit(con, f"safety.{kind}", f"safety_hazard:{row['hazard_id']}", before.public(),
-              {**after.public(), "event_id": eid, "payload": payload, "evidence": [f[0] for f in files]})
+    _audit(con, audit, user, f"safety.{kind}", f"safety_hazard:{row['hazard_id']}", before.public(),
+           {**after.public(), "event_id": eid, "payload": payload, "evidence": [f[0] for f in files]})
     return eid
 
 
@@ -306,8 +326,7 @@ def record_inspection(con: duckdb.DuckDBPyConnection, *, campaign_id: int | None
         payload = {"on": day, "group": group, "inspectors": names, "mode": mode,
                    "enterprise_id": ent and ent["enterprise_id"], "enterprise": ent and ent["name"], "note": note}
         _event(con, camp["campaign_id"], iid, None, "inspection", day, user, payload, None, None, 0)
-        if audit:
-            audit(con, "safety.inspect", f"safety_inspection:{iid}", None, payload)
+        _audit(con, audit, user, "safety.inspect", f"safety_inspection:{iid}", None, payload)
         ids = [add_hazard(con, inspection_id=iid, user=user, own_tx=False, audit=audit, rules=r, **h)["hazard_id"]
                for h in hazards]
     return {"inspection_id": iid, "campaign_id": camp["campaign_id"], "hazards": ids}
@@ -353,8 +372,7 @@ def add_hazard(con: duckdb.DuckDBPyConnection, *, inspection_id: int, descriptio
                     [hid, ins["campaign_id"], inspection_id, ins["enterprise_id"], day, desc, category, h.level,
                      h.grade, info["item"], h.state, _dump(h.public()), 1, _now(), user])
         _event(con, ins["campaign_id"], inspection_id, hid, "found", day, user, payload, None, h.public(), 0)
-        if audit:
-            audit(con, "safety.found", f"safety_hazard:{hid}", None, {**h.public(), "description": desc})
+        _audit(con, audit, user, "safety.found", f"safety_hazard:{hid}", None, {**h.public(), "description": desc})
     return {"hazard_id": hid, "state": h.state, "hazard": h.public()}
 
 
@@ -420,8 +438,8 @@ def enforce(con: duckdb.DuckDBPyConnection, *, measure: str, on: Any, user: str,
         payload = {"measure": measure, "label": r.enforcement[measure]["label"], "amount_wan": amount,
                    "article": article or default_article, "enterprise_id": ins["enterprise_id"], "note": note}
         eid = _event(con, ins["campaign_id"], inspection_id, hazard_id, "enforce", day, user, payload, None, None, 0)
-        if audit:
-            audit(con, "safety.enforce", f"safety_inspection:{inspection_id}", None, {**payload, "event_id": eid})
+        _audit(con, audit, user, "safety.enforce", f"safety_inspection:{inspection_id}", None,
+               {**payload, "event_id": eid})
     return {"event_id": eid, **payload}
 
 
@@ -600,15 +618,15 @@ def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules,
         ins_ids = _ids(con, "safety_inspection_seq", len(records))
         hz_ids = iter(_ids(con, "safety_hazard_seq", n_h))
         ins_rows, hz_rows, ev_rows, evid_rows, enf_events = [], [], [], [], 0
-        events: list[list[Any]] = []
+        evs: list[list[Any]] = []
         for iid, r, hs in zip(ins_ids, records, folded, strict=True):
             day = _date(r["on"], "检查日期")
             ins_rows.append([iid, campaign_id, day, r["group"], _dump(list(r["inspectors"])), r.get("mode"),
                              r.get("enterprise_id"), r.get("enterprise_name"), r.get("note"), now, user])
-            events.append([campaign_id, iid, None, "inspection", day, user,
-                           {"on": day, "group": r["group"], "inspectors": list(r["inspectors"]), "mode": r.get("mode"),
-                            "enterprise_id": r.get("enterprise_id"), "enterprise": r.get("enterprise_name"),
-                            "note": r.get("note")}, None, None, []])
+            evs.append([campaign_id, iid, None, "inspection", day, user,
+                        {"on": day, "group": r["group"], "inspectors": list(r["inspectors"]), "mode": r.get("mode"),
+                         "enterprise_id": r.get("enterprise_id"), "enterprise": r.get("enterprise_name"),
+                         "note": r.get("note")}, None, None, []])
             hids = []
             for hz, steps in zip(r.get("hazards") or [], hs, strict=True):
                 hid = next(hz_ids)
@@ -616,9 +634,9 @@ def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules,
                 prev = None
                 for ev, h in steps:
                     h = replace_id(h, hid)
-                    events.append([campaign_id, iid, hid, ev["kind"], engine.as_date(ev["on"]), user,
-                                   ev.get("payload") or {}, prev and prev.public(), h.public(),
-                                   list(ev.get("evidence") or [])])
+                    evs.append([campaign_id, iid, hid, ev["kind"], engine.as_date(ev["on"]), user,
+                                ev.get("payload") or {}, prev and prev.public(), h.public(),
+                                list(ev.get("evidence") or [])])
                     prev = h
                 assert prev is not None
                 hz_rows.append([hid, campaign_id, iid, r.get("enterprise_id"), prev.found_date, hz["description"],
@@ -627,15 +645,15 @@ def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules,
             for e in r.get("enforcement") or []:
                 amount, article = engine.check_enforcement(e["measure"], e.get("amount_wan"), rules)
                 hid = hids[e["hazard"]] if e.get("hazard") is not None else None
-                events.append([campaign_id, iid, hid, "enforce", _date(e["on"], "执法日期"), user,
-                               {"measure": e["measure"], "label": rules.enforcement[e["measure"]]["label"],
-                                "amount_wan": amount, "article": e.get("article") or article,
-                                "enterprise_id": r.get("enterprise_id"), "note": e.get("note")}, None, None, []])
+                evs.append([campaign_id, iid, hid, "enforce", _date(e["on"], "执法日期"), user,
+                            {"measure": e["measure"], "label": rules.enforcement[e["measure"]]["label"],
+                             "amount_wan": amount, "article": e.get("article") or article,
+                             "enterprise_id": r.get("enterprise_id"), "note": e.get("note")}, None, None, []])
                 enf_events += 1
-        ev_ids = _ids(con, "safety_event_seq", len(events))
-        for eid, (cid, iid, hid, kind, on, u, payload, before, after, files) in zip(ev_ids, events, strict=True):
-            ev_rows.append([eid, cid, iid, hid, kind, on, now, u, _dump(payload), _dump(before), _dump(after),
-                            len(files)])
+        ev_ids = _ids(con, "safety_event_seq", len(evs))
+        for eid, (cid, iid, hid, kind, on, u, payload, before, after, files) in zip(ev_ids, evs, strict=True):
+            ev_rows.append({"event_id": eid, **_event_row(cid, iid, hid, kind, on, now, u, payload, before, after,
+                                                          len(files))})
             for name, data, note in files:
                 evid_rows.append([eid, hid, name, hashlib.sha256(data).hexdigest() if data is not None else None,
                                   None if data is None else len(data), data, note, now])
@@ -645,15 +663,16 @@ def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules,
         if hz_rows:
             con.executemany(f"INSERT INTO safety_hazards ({_HZ_COLS}) VALUES "
                             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", hz_rows)
-        if ev_rows:
-            con.executemany("INSERT INTO safety_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ev_rows)
+        zone = _zone(con, campaign_id)
+        events.append_many(con, "safety", ev_rows,
+                           subjects=[_subject(r["campaign_id"], r["inspection_id"], r["hazard_id"]) for r in ev_rows],
+                           zones=[zone] * len(ev_rows))
         if evid_rows:
             con.executemany("INSERT INTO safety_evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [[i, *row] for i, row in zip(evid_ids, evid_rows, strict=True)])
         counts = {"inspections": len(ins_rows), "hazards": len(hz_rows), "events": len(ev_rows),
                   "enforcement": enf_events, "evidence": len(evid_rows)}
-        if audit:
-            audit(con, "safety.import", f"safety_campaign:{campaign_id}", None, counts)
+        _audit(con, audit, user, "safety.import", f"safety_campaign:{campaign_id}", None, counts)
     return counts
 
 

@@ -1,5 +1,7 @@
 """The audit trail: every write through the web application is one event (who, when, what,
-before/after), written in the same transaction as the change it describes; admins read it.
+before/after), written in the same transaction as the change it describes; admins read it. The
+events are the ``audit`` stream of the one event store (:mod:`jiyue.events`, projection
+``web_audit``); the safety commands of the CLI write to it too.
 
 Actions are stable dotted names (``user.create``, ``upload.import``, ``ledger.close`` …); their
 Chinese labels live in :data:`jiyue.web.labels.AUDIT_ACTIONS`.
@@ -7,12 +9,13 @@ Chinese labels live in :data:`jiyue.web.labels.AUDIT_ACTIONS`.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+
+from jiyue import events as event_store
 
 
 @dataclass(frozen=True)
@@ -25,22 +28,11 @@ class Actor:
     ip: str | None
 
 
-def _json(v: Any) -> str | None:
-    if v is None:
-        return None
-    return json.dumps(v, ensure_ascii=False, default=str, sort_keys=True)
-
-
 def record(con: duckdb.DuckDBPyConnection, actor: Actor, action: str, target: str | None,
            before: Any = None, after: Any = None) -> int:
-    """Append one audit event; returns its id."""
-    row = con.execute("SELECT nextval('web_audit_seq')").fetchone()
-    assert row is not None
-    eid = int(row[0])
-    con.execute("INSERT INTO web_audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [eid, dt.datetime.now(), actor.user_id, actor.username, actor.role, actor.ip, action,
-                 target, _json(before), _json(after)])
-    return eid
+    """Append one audit event (stream ``audit`` of :mod:`jiyue.events`); returns its id."""
+    return event_store.audit(con, user_id=actor.user_id, username=actor.username, role=actor.role, ip=actor.ip,
+                             action=action, target=target, before=before, after=after)
 
 
 def events(con: duckdb.DuckDBPyConnection, *, action: str | None = None, username: str | None = None,

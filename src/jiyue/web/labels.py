@@ -150,6 +150,7 @@ MSG = {
     "objection_filed": "异议已提交，编号 {objection_id}。",
     "objection_answered": "异议 {objection_id} 已答复。",
     "objection_not_found": "没有异议 {objection_id}。",
+    "objection_decided": "异议 {objection_id} 已经答复，答复不能更改。",
     "text_required": "请填写{what}。",
     "text_too_long": "{what}不能超过 {limit} 个字符。",
     "evidence_required": "销号必须上传证明材料（如验收报告、现场照片）。",

@@ -280,6 +280,17 @@ def confirmations(cur: duckdb.DuckDBPyConnection, enterprise_id: str) -> list[di
         WHERE c.enterprise_id = ? ORDER BY c.confirmation_id DESC""", [enterprise_id])
 
 
+#: an objection as the web shows it, read from the per-mu objection ledger (jiyue.mujun.ledger):
+#: one table for the web page and the CLI; one filed from the CLI names no subject (it is about a
+#: published result), an answer is the objection's decision
+_OBJECTIONS = """
+    SELECT o.objection_id, o.enterprise_id, coalesce(o.year, v.year) AS year, coalesce(o.subject, 'class') AS subject,
+           o.claim AS text, coalesce(d.decision, 'open') AS status, o.filed_at, o.actor AS filed_by,
+           d.note AS answer, d.actor AS answered_by, d.decided_at AS answered_at, o.version_id
+    FROM mujun_objections o LEFT JOIN mujun_decisions d ON d.objection_id = o.objection_id
+    LEFT JOIN mujun_versions v ON v.version_id = o.version_id"""
+
+
 def objections(cur: duckdb.DuckDBPyConnection, enterprise_id: str | None = None, status: str | None = None
                ) -> list[dict[str, Any]]:
     where, params = [], []
@@ -287,19 +298,14 @@ def objections(cur: duckdb.DuckDBPyConnection, enterprise_id: str | None = None,
         where.append("o.enterprise_id = ?")
         params.append(enterprise_id)
     if status is not None:
-        where.append("o.status = ?")
+        where.append("coalesce(d.decision, 'open') = ?")
         params.append(status)
     clause = ("WHERE " + " AND ".join(where)) if where else ""
-    return _records(cur, f"""
-        SELECT o.objection_id, o.enterprise_id, o.year, o.subject, o.text, o.status, o.filed_at,
-               f.username AS filed_by, o.answer, a.username AS answered_by, o.answered_at
-        FROM web_objections o LEFT JOIN web_users f ON f.user_id = o.filed_by
-        LEFT JOIN web_users a ON a.user_id = o.answered_by
-        {clause} ORDER BY o.objection_id DESC""", params)
+    return _records(cur, f"{_OBJECTIONS} {clause} ORDER BY o.objection_id DESC", params)
 
 
 def objection(cur: duckdb.DuckDBPyConnection, objection_id: int) -> dict[str, Any] | None:
-    rows = _records(cur, "SELECT * FROM web_objections WHERE objection_id = ?", [objection_id])
+    rows = _records(cur, f"{_OBJECTIONS} WHERE o.objection_id = ?", [objection_id])
     return rows[0] if rows else None
 
 
@@ -318,17 +324,24 @@ def insert_confirmation(cur: duckdb.DuckDBPyConnection, *, enterprise_id: str, y
 
 
 def insert_objection(cur: duckdb.DuckDBPyConnection, *, enterprise_id: str, year: int, subject: str,
-                     text: str, user_id: int) -> int:
-    oid = next_feedback_id(cur)
-    cur.execute("INSERT INTO web_objections VALUES (?, ?, ?, ?, ?, 'open', ?, ?, NULL, NULL, NULL)",
-                [oid, enterprise_id, year, subject, text, user_id, dt.datetime.now()])
-    return oid
+                     text: str, username: str) -> int:
+    """File an objection in the per-mu objection ledger (the same row and event as ``jiyue mujun-objection
+    file``), against the latest published version of ``year`` when there is one."""
+    from jiyue.mujun import ledger as mujun_ledger
+
+    rec = mujun_ledger.record_objection(cur, version_id=mujun_ledger.latest_version(cur, year, enterprise_id),
+                                        enterprise_id=enterprise_id, claim=text, actor=username, year=year,
+                                        subject=subject)
+    return int(rec["objection_id"])
 
 
 def answer_objection(cur: duckdb.DuckDBPyConnection, objection_id: int, *, status: str, answer: str,
-                     user_id: int) -> None:
-    cur.execute("UPDATE web_objections SET status = ?, answer = ?, answered_by = ?, answered_at = ? "
-                "WHERE objection_id = ?", [status, answer, user_id, dt.datetime.now(), objection_id])
+                     username: str) -> None:
+    """Accept or reject an objection: the decision of the per-mu objection ledger (the same row and
+    event as ``jiyue mujun-objection decide``; a decision is never changed)."""
+    from jiyue.mujun import ledger as mujun_ledger
+
+    mujun_ledger.decide("", objection_id, status, actor=username, note=answer, con=cur)
 
 
 # --------------------------------------------------------------------------- uploads

@@ -1,9 +1,9 @@
 """Users, roles, sessions and the web tables in the store (``ensure_schema``).
 
-The web application keeps its own tables in the store, created idempotently by
-:func:`ensure_schema` and versioned under the ``meta`` key ``schema_version.web``. Nothing is
-deleted: users are deactivated, sessions ended, and every change is an audit event
-(:mod:`jiyue.web.audit`).
+The web application's tables (users, sessions, uploads, confirmations, tiles, the audit
+projection) are defined in the one migration registry (:mod:`jiyue.migrations`); objections
+are the per-mu objection ledger's (:mod:`jiyue.mujun.ledger`). Nothing is deleted: users are
+deactivated, sessions ended, and every change is an audit event (:mod:`jiyue.web.audit`).
 
 Roles (a closed set) and what each may do are data (:data:`PERMISSIONS`), checked in one place
 (:func:`can`); ``docs/web.md`` prints the matrix.
@@ -17,10 +17,9 @@ from typing import Any
 
 import duckdb
 
-from jiyue.errors import StoreError
+from jiyue import migrations
 
-SCHEMA_KEY = "schema_version.web"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = migrations.LATEST
 
 ADMIN, BUREAU, INSPECTOR, ENTERPRISE, VIEWER = "admin", "bureau", "inspector", "enterprise", "viewer"
 ROLES = (ADMIN, BUREAU, INSPECTOR, ENTERPRISE, VIEWER)
@@ -45,61 +44,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "submit_rectification": frozenset({ENTERPRISE}),                     # own hazards only
 }
 
-_DDL: dict[int, list[str]] = {
-    1: [
-        "CREATE SEQUENCE IF NOT EXISTS web_user_seq START 1",
-        "CREATE SEQUENCE IF NOT EXISTS web_audit_seq START 1",
-        "CREATE SEQUENCE IF NOT EXISTS web_feedback_seq START 1",
-        """CREATE TABLE IF NOT EXISTS web_users (user_id INTEGER PRIMARY KEY, username VARCHAR,
-            display_name VARCHAR, role VARCHAR, enterprise_id VARCHAR, password_hash VARCHAR,
-            active BOOLEAN, created_at TIMESTAMP, updated_at TIMESTAMP)""",
-        """CREATE TABLE IF NOT EXISTS web_sessions (token_hash VARCHAR PRIMARY KEY, user_id INTEGER,
-            csrf_token VARCHAR, ip VARCHAR, created_at TIMESTAMP, last_seen TIMESTAMP,
-            expires_at TIMESTAMP, ended_at TIMESTAMP)""",
-        """CREATE TABLE IF NOT EXISTS web_login_attempts (attempted_at TIMESTAMP, username VARCHAR, ip VARCHAR,
-            ok BOOLEAN)""",
-        """CREATE TABLE IF NOT EXISTS web_audit (event_id BIGINT PRIMARY KEY, created_at TIMESTAMP,
-            user_id INTEGER, username VARCHAR, role VARCHAR, ip VARCHAR, action VARCHAR,
-            target VARCHAR, before VARCHAR, after VARCHAR)""",
-        """CREATE TABLE IF NOT EXISTS web_uploads (upload_id VARCHAR PRIMARY KEY, user_id INTEGER,
-            filename VARCHAR, stored_path VARCHAR, size BIGINT, sha256 VARCHAR, created_at TIMESTAMP,
-            status VARCHAR, errors INTEGER, warnings INTEGER, import_id INTEGER)""",
-        """CREATE TABLE IF NOT EXISTS web_confirmations (confirmation_id INTEGER PRIMARY KEY,
-            enterprise_id VARCHAR, year INTEGER, what VARCHAR, note VARCHAR, user_id INTEGER,
-            confirmed_at TIMESTAMP)""",
-        """CREATE TABLE IF NOT EXISTS web_objections (objection_id INTEGER PRIMARY KEY,
-            enterprise_id VARCHAR, year INTEGER, subject VARCHAR, text VARCHAR, status VARCHAR,
-            filed_by INTEGER, filed_at TIMESTAMP, answer VARCHAR, answered_by INTEGER,
-            answered_at TIMESTAMP)""",
-        """CREATE TABLE IF NOT EXISTS web_parcel_geo (import_id INTEGER, parcel_id VARCHAR,
-            zone_code VARCHAR, build_class VARCHAR, supply_class VARCHAR, idle BOOLEAN, user_id VARCHAR,
-            xmin DOUBLE, ymin DOUBLE, xmax DOUBLE, ymax DOUBLE, wkb BLOB)""",
-    ],
-}
-
-
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("SELECT value FROM meta WHERE key = ?", [SCHEMA_KEY]).fetchone()
-    return int(row[0]) if row else 0
+    return migrations.schema_version(con)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> int:
-    """Create or upgrade the web tables (idempotent); refuse a store from a newer jiyue."""
-    current = schema_version(con)
-    if current > SCHEMA_VERSION:
-        raise StoreError(f"数据库中网页模块的表结构版本为 {current}，高于本程序支持的 {SCHEMA_VERSION}；"
-                         "请升级 jiyue 后再启动网页服务。")
-    for version in range(current + 1, SCHEMA_VERSION + 1):
-        con.execute("BEGIN")
-        try:
-            for stmt in _DDL[version]:
-                con.execute(stmt)
-            con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [SCHEMA_KEY, str(version)])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    return SCHEMA_VERSION
+    """Bring the store to the current schema (idempotent); refuse a store from a newer jiyue."""
+    return migrations.ensure(con)
 
 
 @dataclass(frozen=True)
@@ -213,8 +164,13 @@ def end_sessions_of(con: duckdb.DuckDBPyConnection, user_id: int, keep: str | No
 REVIEW_PERMISSION = "edit_ledger"
 
 
-def has_users_table(con: duckdb.DuckDBPyConnection) -> bool:
+def has_users(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store has any web user yet (the table exists in every migrated store; a store
+    of an earlier release opened read-only may not have it)."""
     row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'web_users'").fetchone()
+    if not row or not row[0]:
+        return False
+    row = con.execute("SELECT count(*) FROM web_users").fetchone()
     return bool(row and row[0])
 
 
@@ -235,7 +191,7 @@ def resolve_reviewer(con: duckdb.DuckDBPyConnection, username: str | None, close
     compared with the login and the display name). Refused with one Chinese sentence otherwise."""
     from jiyue.ledger.service import LedgerRefused  # a refused closing: exit 1
 
-    if not has_users_table(con):
+    if not has_users(con):
         raise LedgerRefused("数据库中还没有用户：销号的复核人必须是系统中的核查人员、分局工作人员或管理员。"
                          "请先用 jiyue serve --db 数据库文件 启动网页服务（会建立管理员账号），在「用户管理」中"
                          "为复核人建立账号，再用 --reviewer 用户名 销号。")

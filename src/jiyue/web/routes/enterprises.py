@@ -188,7 +188,7 @@ def object_(request: Request, enterprise_id: str = EID, year: int = Form(..., ge
     text = _text(text, "异议内容", 5000)
     with ctx(request).store.write() as w:
         oid = queries.insert_objection(w, enterprise_id=enterprise_id, year=year, subject=subject, text=text,
-                                       user_id=user.user_id)
+                                       username=user.username)
         audit.record(w, actor(request, user), "objection.file", f"objection:{oid}", None,
                      {"enterprise_id": enterprise_id, "year": year, "subject": subject, "text": text,
                       "status": "open"})
@@ -205,7 +205,9 @@ def answer(request: Request, objection_id: int = Path(ge=1, le=2**31 - 1),
         raise not_found(labels.MSG["objection_not_found"].format(objection_id=objection_id))
     text = _text(answer, "答复内容", 5000)
     with ctx(request).store.write() as w:
-        queries.answer_objection(w, objection_id, status=status, answer=text, user_id=user.user_id)
+        if before["status"] != "open":  # a decision is never changed (the per-mu objection ledger)
+            raise bad_request(labels.MSG["objection_decided"].format(objection_id=objection_id))
+        queries.answer_objection(w, objection_id, status=status, answer=text, username=user.username)
         after = queries.objection(w, objection_id)
         audit.record(w, actor(request, user), "objection.answer", f"objection:{objection_id}", before, after)
     return RedirectResponse(f"/enterprises/{before['enterprise_id']}?done=answered", status_code=303)
