@@ -147,10 +147,7 @@ COPIES = [
     ("an anniversary by replace(year=…)", re.compile(r"\.replace\(year=")),
 ]
 #: files that may still hold a copy, and why (each entry names its owner's pending change)
-ALLOWED: dict[str, set[str]] = {
-    # the per-mu ledger's correction path (events helper's file): land_m2 × 15 / 10000
-    "mujun/ledger.py": {"亩 as × 15 / 10000"},
-}
+ALLOWED: dict[str, set[str]] = {}
 
 
 def test_no_copy_of_a_land_rule_outside_landrules() -> None:

@@ -355,7 +355,7 @@ def migrate(con: Any, path: str | Path = "", *, own_tx: bool = True) -> int:
     if legacy is not None:  # a store of an earlier release (or a new one): start the registry
         _run(con, own_tx, lambda: _start(con, legacy))
     for m in todo:
-        _run(con, own_tx, lambda m=m: _apply(con, m, pg))  # type: ignore[misc]
+        _run(con, own_tx, lambda m=m: _apply(con, m, pg))
     return LATEST
 
 

@@ -309,7 +309,7 @@ def history(con: duckdb.DuckDBPyConnection, campaign_id: int, item_id: int | Non
         sql += " AND e.item_id = ?"
         args.append(item_id)
     rows = con.execute(sql + " ORDER BY e.event_id", args).fetchall()
-    ev = {}
+    ev: dict[int, list[dict[str, Any]]] = {}
     for r in con.execute("SELECT event_id, evidence_id, file_name, sha256, size_bytes FROM ledger_evidence "
                          "WHERE item_id IN (SELECT item_id FROM ledger_items WHERE campaign_id = ?) "
                          "ORDER BY evidence_id", [campaign_id]).fetchall():

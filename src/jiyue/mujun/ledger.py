@@ -31,6 +31,7 @@ import getpass
 import hashlib
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from jiyue.mujun import inputs, labels, service
 from jiyue.mujun.policy import policy_from_text
 from jiyue.mujun.published import has_ledger as _has_ledger
 from jiyue.mujun.scheme import scheme_from_text
+from jiyue.landrules import m2_to_mu
 
 SCHEMA_VERSION = migrations.LATEST
 TABLES = ["mujun_versions", "mujun_results", "mujun_objections", "mujun_evidence", "mujun_decisions",
@@ -171,7 +173,7 @@ def show(db: str | Path, version_id: int) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- objections
 def file_objection(db: str | Path, version_id: int, enterprise_id: str, claim: str, *, actor: str,
-                   evidence: list[str | Path] = (), requested: dict[str, Any] | None = None) -> dict[str, Any]:
+                   evidence: Sequence[str | Path] = (), requested: dict[str, Any] | None = None) -> dict[str, Any]:
     """Record an objection with its evidence files (stored in the ledger)."""
     files = []
     for e in evidence:
@@ -202,7 +204,7 @@ def file_objection(db: str | Path, version_id: int, enterprise_id: str, claim: s
 
 
 def record_objection(con: duckdb.DuckDBPyConnection, *, version_id: int | None, enterprise_id: str, claim: str,
-                     actor: str, files: list[tuple[str, bytes, str]] = (), requested: dict[str, Any] | None = None,
+                     actor: str, files: Sequence[tuple[str, bytes, str]] = (), requested: dict[str, Any] | None = None,
                      year: int | None = None, subject: str | None = None, at: dt.datetime | None = None
                      ) -> dict[str, Any]:
     """Write one objection (in the caller's transaction): its row, its evidence files (name, bytes,
@@ -440,12 +442,12 @@ def apply_changes(frame: pd.DataFrame, changes: list[tuple[str, str, Any]], vers
     out = f["leased_out_m2"].astype(float).fillna(0)
     f["lease_clipped"] = out > gross + 1e-9
     f["land_m2"] = (gross - out).where(~f["lease_clipped"], 0.0)
-    f["land_mu"] = f["land_m2"] * 15.0 / 10000.0
+    f["land_mu"] = m2_to_mu(f["land_m2"])
     return f, done
 
 
 def correct(db: str | Path, version_id: int, changes: list[tuple[str, str, Any]], *, actor: str, note: str = "",
-            objection_ids: list[int] = ()) -> dict[str, Any]:
+            objection_ids: Sequence[int] = ()) -> dict[str, Any]:
     """Re-evaluate a version's frozen inputs after corrections; store a new version; return the diff."""
     with store.open_store(db) as con:
         ensure_schema(con)

@@ -449,7 +449,8 @@ def hazards(con: duckdb.DuckDBPyConnection, campaign_id: int | None = None, *, e
     """Hazards (with inspection and enterprise), their state as of a date (default: now) and status."""
     if not has_safety(con):
         return []
-    where, args = [], []
+    where: list[str] = []
+    args: list[Any] = []
     if campaign_id is not None:
         where.append("h.campaign_id = ?")
         args.append(int(campaign_id))
@@ -503,7 +504,8 @@ def inspections(con: duckdb.DuckDBPyConnection, campaign_id: int | None = None,
                 enterprise_id: str | None = None) -> list[dict[str, Any]]:
     if not has_safety(con):
         return []
-    where, args = [], []
+    where: list[str] = []
+    args: list[Any] = []
     if campaign_id is not None:
         where.append("campaign_id = ?")
         args.append(int(campaign_id))
@@ -592,11 +594,11 @@ def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules,
     now = _now()
     n_h = sum(len(r.get("hazards") or []) for r in records)
     # fold everything first (pure): a refusal leaves the store untouched
-    folded: list[list[tuple[dict[str, Any], Hazard]]] = []
+    folded: list[list[list[tuple[dict[str, Any], Hazard]]]] = []
     for r in records:
-        hs = []
+        hs: list[list[tuple[dict[str, Any], Hazard]]] = []
         for hz in r.get("hazards") or []:
-            steps = []
+            steps: list[tuple[dict[str, Any], Hazard]] = []
             h0, info = engine.found(0, level=hz["level"], found_date=_date(hz.get("found_date") or r["on"], "发现日期"),
                                     rules=rules, deadline=engine.as_date(hz.get("deadline")), item=hz.get("item"),
                                     plan=hz.get("plan"))
@@ -644,8 +646,8 @@ def bulk_load(con: duckdb.DuckDBPyConnection, *, campaign_id: int, rules: Rules,
                                 prev.state, _dump(prev.public()), len(steps), now, user])
             for e in r.get("enforcement") or []:
                 amount, article = engine.check_enforcement(e["measure"], e.get("amount_wan"), rules)
-                hid = hids[e["hazard"]] if e.get("hazard") is not None else None
-                evs.append([campaign_id, iid, hid, "enforce", _date(e["on"], "执法日期"), user,
+                target = hids[e["hazard"]] if e.get("hazard") is not None else None
+                evs.append([campaign_id, iid, target, "enforce", _date(e["on"], "执法日期"), user,
                             {"measure": e["measure"], "label": rules.enforcement[e["measure"]]["label"],
                              "amount_wan": amount, "article": e.get("article") or article,
                              "enterprise_id": r.get("enterprise_id"), "note": e.get("note")}, None, None, []])
