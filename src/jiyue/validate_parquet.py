@@ -232,11 +232,9 @@ USABLE = "(NOT missing AND NOT empty AND valid)"  # a shape GEOS can relate and 
 AREA_OK = f"({USABLE} AND gtype IN ('POLYGON', 'MULTIPOLYGON'))"  # ... and with an area
 _SQL_TYPES = {"text": "VARCHAR", "code": "VARCHAR", "codes": "VARCHAR", "real": "DOUBLE", "int": "BIGINT",
               "date": "DATE", "bool": "BOOLEAN"}
-# _fv: proven valid by jiyue.ringfacts (strictly convex one-ring polygons), GEOS asked for the others
 _GEOMETRY_FACTS = """geometry IS NULL AS missing, COALESCE(ST_IsEmpty(geometry), false) AS empty,
     ST_GeometryType(geometry)::VARCHAR AS gtype,
-    CASE WHEN geometry IS NOT NULL AND NOT ST_IsEmpty(geometry) THEN
-         CASE WHEN _fv THEN true ELSE ST_IsValid(geometry) END END AS valid,
+    CASE WHEN geometry IS NOT NULL AND NOT ST_IsEmpty(geometry) THEN ST_IsValid(geometry) END AS valid,
     ST_XMin(geometry) AS x0, ST_YMin(geometry) AS y0, ST_XMax(geometry) AS x1, ST_YMax(geometry) AS y1"""
 def validate_parquet(pkg: PlainPackage, *, keep: bool = False) -> ParquetReport | None:
     """Validate a plain GeoParquet package; None when a value needs the general path.
@@ -259,7 +257,9 @@ def validate_parquet(pkg: PlainPackage, *, keep: bool = False) -> ParquetReport 
                 # one pass over the shapes: every fact the checks need (GEOS validity once per shape)
                 # one expression per fact, each used once (DuckDB inlines a derived column into every
                 # expression using it: GEOS validity would run several times per shape)
-                _load_spatial(con, name, f, pkg.geometry[name], sel)
+                gc = pkg.geometry[name].replace('"', '""')
+                con.execute(f"""CREATE TEMP TABLE t_{name} AS SELECT _row, {sel}, geometry AS g, {_GEOMETRY_FACTS}
+                                FROM (SELECT * EXCLUDE ("{gc}"), "{gc}" AS geometry FROM {src})""")
             else:
                 con.execute(f"CREATE TEMP TABLE t_{name} AS SELECT _row, {sel} FROM {src}")
             # the row id is made only for the rows a query selects (those with a finding)
@@ -278,33 +278,6 @@ def validate_parquet(pkg: PlainPackage, *, keep: bool = False) -> ParquetReport 
     if not keep:
         report.close()
     return report
-
-
-def _load_spatial(con: duckdb.DuckDBPyConnection, name: str, f: Path, gcol: str, sel: str) -> None:
-    """Load a spatial layer as ``t_<name>``: its columns, the shape ``g`` and the GEOS facts of
-    every shape; the shapes :mod:`jiyue.ringfacts` proves valid skip GEOS validity, and its GEOS
-    point on surface (``_px``, ``_py``; NaN where GEOS must compute it) is kept for the assignment."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from jiyue.ringfacts import ring_facts
-
-    # the shapes only, batch by batch (never the whole column in memory)
-    facts = ring_facts(b.column(0) for b in pq.ParquetFile(f).iter_batches(batch_size=65_536, columns=[gcol]))
-    cols = {"_fv": pa.array(facts.valid)}
-    if name == "buildings":
-        cols |= {"_px": pa.array(facts.px), "_py": pa.array(facts.py)}
-    del facts
-    rel = f"t_facts_{name}"
-    con.register(rel, pa.table(cols))
-    gc = gcol.replace('"', '""')
-    src = f"(SELECT (file_row_number + 1)::BIGINT AS _row, * FROM read_parquet({_q(str(f))}, file_row_number = true))"
-    try:  # the facts are in file order: joined by position
-        con.execute(f"""CREATE TEMP TABLE t_{name} AS SELECT _row, {sel}, geometry AS g, {_GEOMETRY_FACTS},
-                               {', '.join(cols)}
-                        FROM (SELECT * EXCLUDE ("{gc}"), "{gc}" AS geometry FROM {src}) POSITIONAL JOIN {rel}""")
-    finally:
-        con.unregister(rel)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
@@ -488,9 +461,7 @@ def _assign_buildings(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, sink: P
 
     given = "b.parcel_id" if _has(pkg, "buildings", "parcel_id") else "NULL::VARCHAR"
     con.execute(f"""
-        CREATE TEMP TABLE a_pts AS
-        SELECT _row, CASE WHEN isnan(_px) THEN ST_PointOnSurface(g) ELSE ST_Point(_px, _py) END AS pt
-        FROM v_buildings WHERE {USABLE}""")
+        CREATE TEMP TABLE a_pts AS SELECT _row, ST_PointOnSurface(g) AS pt FROM v_buildings WHERE {USABLE}""")
     con.execute(f"""
         CREATE TEMP TABLE a_pairs AS
         SELECT b._row AS b_row, p._row AS p_row
@@ -538,6 +509,7 @@ def _assign_buildings(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, sink: P
         SELECT v._rid, v._row, p.parcel_id, ST_AsWKB(v.g), ST_AsWKB(p.g)
         FROM pb JOIN v_buildings v ON v._row = pb.b_row JOIN v_parcels p ON p._row = pb.found_row
         WHERE NOT ST_CoveredBy(v.g, p.g) ORDER BY v._row""")
+    con.execute("DROP TABLE a_pairs; DROP TABLE a_pts")  # their memory goes to the evaluation
     if cand:
         import shapely
 
