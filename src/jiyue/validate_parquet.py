@@ -509,6 +509,7 @@ def _assign_buildings(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, sink: P
         SELECT v._rid, v._row, p.parcel_id, ST_AsWKB(v.g), ST_AsWKB(p.g)
         FROM pb JOIN v_buildings v ON v._row = pb.b_row JOIN v_parcels p ON p._row = pb.found_row
         WHERE NOT ST_CoveredBy(v.g, p.g) ORDER BY v._row""")
+    con.execute("DROP TABLE a_pairs; DROP TABLE a_pts")  # their memory goes to the evaluation
     if cand:
         import shapely
 
