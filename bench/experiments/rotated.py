@@ -2,7 +2,7 @@
 
 Takes a folder made by ``bench/gen.py`` and writes a copy in which 30 % of the parcels get a
 notch (a vertex pushed 0.5 m into the parcel at the middle of one side: a concave hexagon, which
-jiyue.ringfacts leaves to GEOS for validity), then every parcel and building is shrunk to 0.7 about
+bench/experiments/ringfacts.py leaves to GEOS for validity), then every parcel and building is shrunk to 0.7 about
 the centre of its 200 m cell and rotated about it by the cell's own angle (0–90°): rotated
 rectangles, rotated concave hexagons, no shape axis-aligned. Shrinking and rotating keep every
 containment and every gap (``area_m2`` is scaled with the shapes). Then it runs ``jiyue validate``, ``jiyue evaluate`` and the GeoPandas

@@ -20,7 +20,7 @@ import jiyue
 from jiyue import messages
 from jiyue.errors import StoreError
 from jiyue.evaluation.bulk import load_validated
-from jiyue.store import (DATA_TABLES, ImportResult, lock_conflict, new_file_removed_on_failure, open_store,
+from jiyue.store import (scalar, DATA_TABLES, ImportResult, lock_conflict, new_file_removed_on_failure, open_store,
                          replaced_imports)
 
 
@@ -55,7 +55,7 @@ def import_validated_parquet(db: str | Path, report: Any, *, replace: bool = Fal
                     for t in DATA_TABLES:
                         con.execute(f"DELETE FROM st.{t} WHERE import_id = ?", [imp])
                     con.execute("DELETE FROM st.snapshots WHERE import_id = ?", [imp])
-                import_id = int(con.execute("SELECT nextval('st.import_seq')").fetchone()[0])  # type: ignore[index]
+                import_id = int(scalar(con, "SELECT nextval('st.import_seq')"))
                 load_validated(con, report.package.columns, year=year, import_id=import_id, geometry=True,
                                keep_buildings=True, catalog="st")
                 counts = {n: int(report.rows[n]) for n in report.rows}

@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 
+from jiyue import store
 from jiyue.errors import Problem, ProblemReport, ReasonCode, Severity
 from jiyue.findings import (ProblemSink, OVERLAP_TOLERANCE_M2, OVERLAP_TOLERANCE_SHARE, STRADDLE_TOLERANCE_M2,
                             STRADDLE_TOLERANCE_SHARE, BUILT_UNSUPPLIED_EXPECTED, IDLE_CLASS_EXPECTED, INVALID_EXPECTED, OUTSIDE_EXPECTED,
@@ -211,8 +212,8 @@ def _screen(f: Field, col: str) -> str | None:
         cond += [f"{c} > {float(hi)!r}"] if hi is not None else []
         return f"{c} IS NOT NULL AND ({' OR '.join(cond)})" if cond else None
     if f.type == "date":
-        cond = [f"{c} < DATE '{lo.isoformat()}'"] if lo is not None else []
-        cond += [f"{c} > DATE '{hi.isoformat()}'"] if hi is not None else []
+        cond = [f"{c} < DATE '{lo.isoformat()}'"] if isinstance(lo, dt.date) else []
+        cond += [f"{c} > DATE '{hi.isoformat()}'"] if isinstance(hi, dt.date) else []
         return f"{c} IS NOT NULL AND ({' OR '.join(cond)})" if cond else None
     return None
 
@@ -265,12 +266,12 @@ def validate_parquet(pkg: PlainPackage, *, keep: bool = False) -> ParquetReport 
             # the row id is made only for the rows a query selects (those with a finding)
             con.execute(f"CREATE TEMP VIEW v_{name} AS SELECT *, {_rid_sql(layer, cols)} AS _rid FROM t_{name}")
             screens = [s for s in (_screen(layer.field(c), c) for c in cols) if s]
-            if screens and con.execute(f"SELECT count(*) FROM v_{name} WHERE {' OR '.join(screens)}").fetchone()[0]:
+            if screens and store.scalar(con, f"SELECT count(*) FROM v_{name} WHERE {' OR '.join(screens)}"):
                 con.close()
                 return None
         pkg.sha256 = package_hash(pkg.path)
         report = ParquetReport(pkg, con=con)
-        report.rows = {n: int(con.execute(f"SELECT count(*) FROM v_{n}").fetchone()[0]) for n in _package_order(pkg)}
+        report.rows = {n: int(store.scalar(con, f"SELECT count(*) FROM v_{n}")) for n in _package_order(pkg)}
         _run_checks(con, pkg, report)
     except BaseException:
         con.close()
@@ -280,7 +281,7 @@ def validate_parquet(pkg: PlainPackage, *, keep: bool = False) -> ParquetReport 
     return report
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
     return con.execute(sql).fetchall()
 
 
@@ -318,8 +319,8 @@ def _run_checks(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, report: Parqu
         if keys:
             kc = ", ".join(f'"{k}"' for k in keys)
             complete = " AND ".join(f'"{k}" IS NOT NULL' for k in keys)
-            if not con.execute(f"SELECT count(*) FROM (SELECT {kc} FROM v_{name} WHERE {complete} GROUP BY {kc} "
-                               "HAVING count(*) > 1)").fetchone()[0]:
+            if not store.scalar(con, f"SELECT count(*) FROM (SELECT {kc} FROM v_{name} WHERE {complete} "
+                                f"GROUP BY {kc} HAVING count(*) > 1)"):
                 continue
             for rid, row, first in _rows(con, f"""
                     SELECT _rid, _row, first FROM (
@@ -334,7 +335,7 @@ def _run_checks(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, report: Parqu
             if not f.references or f.name not in pkg.columns[name]:
                 continue
             target, tfield = f.references
-            n = con.execute(f'SELECT count("{f.name}") FROM v_{name}').fetchone()[0]
+            n = store.scalar(con, f'SELECT count("{f.name}") FROM v_{name}')
             if not n:
                 continue
             if target not in pkg.files:
@@ -552,11 +553,11 @@ def _check_buildings_given(con: duckdb.DuckDBPyConnection, pkg: PlainPackage, re
 def _package_year(con: duckdb.DuckDBPyConnection, pkg: PlainPackage) -> int:
     """As :func:`jiyue.validate.package_year` (no enterprise_years in a plain package)."""
     if "zone_years" in pkg.files:
-        y = con.execute("SELECT max(year) FROM v_zone_years").fetchone()[0]
+        y = store.scalar(con, "SELECT max(year) FROM v_zone_years")
         if y is not None:
             return int(y)
     if _has(pkg, "parcels", "supply_date"):
-        d = con.execute("SELECT max(supply_date) FROM v_parcels").fetchone()[0]
+        d = store.scalar(con, "SELECT max(supply_date) FROM v_parcels")
         if d is not None:
             return int(d.year)
     return dt.date.today().year - 1

@@ -181,11 +181,11 @@ def parquet_year(files: dict[str, Path]) -> int:
     con = duckdb.connect()
     try:
         if "zone_years" in files:
-            y = con.execute(f"SELECT max(\"year\") FROM read_parquet('{files['zone_years']}')").fetchone()[0]
+            y = store.scalar(con, f"SELECT max(\"year\") FROM read_parquet('{files['zone_years']}')")
             if y is not None:
                 return int(y)
         if "supply_date" in _cols(con, files["parcels"]):
-            d = con.execute(f"SELECT max(supply_date) FROM read_parquet('{files['parcels']}')").fetchone()[0]
+            d = store.scalar(con, f"SELECT max(supply_date) FROM read_parquet('{files['parcels']}')")
             if d is not None:
                 return int(d.year)
     finally:
@@ -216,7 +216,7 @@ def _store_select(con: duckdb.DuckDBPyConnection, table: str, layer: str, presen
                   overrides: dict[str, str], catalog: str | None = None) -> str:
     """SELECT list filling store table ``table`` (of database ``catalog``, default the connection's
     own) from the validated layer ``v_<layer>``."""
-    cat = catalog or con.execute("SELECT current_database()").fetchone()[0]
+    cat = catalog or store.scalar(con, "SELECT current_database()")
     cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
                        "AND table_schema = 'main' AND table_catalog = ? ORDER BY ordinal_position",
                        [table, cat]).fetchall()
