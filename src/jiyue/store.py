@@ -352,10 +352,7 @@ def import_report(con: duckdb.DuckDBPyConnection, report: Report, zones: list[st
     old_imports = replaced_imports(con, zones, year, replace)
     con.execute("BEGIN")
     try:
-        for imp in old_imports:
-            for t in DATA_TABLES:
-                con.execute(f"DELETE FROM {t} WHERE import_id = ?", [imp])
-            con.execute("DELETE FROM snapshots WHERE import_id = ?", [imp])
+        drop_imports(con, old_imports)
         import_id = int(scalar(con, "SELECT nextval('import_seq')"))
         counts: dict[str, int] = {}
         for name, df in pkg.layers.items():
@@ -363,19 +360,9 @@ def import_report(con: duckdb.DuckDBPyConnection, report: Report, zones: list[st
             if name == "buildings" and report.building_parcel is not None:
                 frame = df.assign(parcel_eff=report.building_parcel.to_numpy())
             counts[name] = _insert(con, name, frame, import_id)
-        probs = pd.DataFrame([{k: v for k, v in p.to_dict().items() if k != "row"}
-                              for p in report.problems],
-                             columns=["severity", "code", "layer", "row_id", "field", "found", "expected",
-                                      "message"])
-        _insert(con, "problems", probs, import_id)
-        con.executemany("INSERT INTO snapshots VALUES (?, ?, ?)", [[z, year, import_id] for z in zones])
-        crs = pkg.crs.to_string() if pkg.crs is not None else None
-        con.execute(
-            "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [import_id, pkg.sha256, pkg.path, dt.datetime.now(), year, ",".join(zones), crs,
-             json.dumps(counts), len(report.warnings), jiyue.__version__,
-             ",".join(map(str, old_imports)) or None])
+        _insert(con, "problems", problem_frame(report), import_id)
         result = ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
+        record_import(con, result, pkg)
         if before_commit is not None:
             before_commit(con, result)
         run_before_commit(con)
@@ -384,6 +371,31 @@ def import_report(con: duckdb.DuckDBPyConnection, report: Report, zones: list[st
         con.execute("ROLLBACK")
         raise
     return result
+
+
+def drop_imports(con: duckdb.DuckDBPyConnection, import_ids: list[int], schema: str = "") -> None:
+    """Delete the rows and snapshots of replaced imports (``schema``: ``"st."`` for an attached store)."""
+    for imp in import_ids:
+        for t in DATA_TABLES:
+            con.execute(f"DELETE FROM {schema}{t} WHERE import_id = ?", [imp])
+        con.execute(f"DELETE FROM {schema}snapshots WHERE import_id = ?", [imp])
+
+
+def problem_frame(report: Any) -> pd.DataFrame:
+    """The validation's problems as the rows of the ``problems`` table (without the import id)."""
+    return pd.DataFrame([{k: v for k, v in p.to_dict().items() if k != "row"} for p in report.problems],
+                        columns=["severity", "code", "layer", "row_id", "field", "found", "expected", "message"])
+
+
+def record_import(con: duckdb.DuckDBPyConnection, result: ImportResult, pkg: Any, schema: str = "") -> None:
+    """The import's snapshots (one per zone and year) and its row in ``imports``."""
+    con.executemany(f"INSERT INTO {schema}snapshots VALUES (?, ?, ?)",
+                    [[z, result.year, result.import_id] for z in result.zones])
+    crs = pkg.crs.to_string() if pkg.crs is not None else None
+    con.execute(f"INSERT INTO {schema}imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [result.import_id, pkg.sha256, str(pkg.path), dt.datetime.now(), result.year, ",".join(result.zones),
+                 crs, json.dumps(result.counts), result.warnings, jiyue.__version__,
+                 ",".join(map(str, result.replaced)) or None])
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:

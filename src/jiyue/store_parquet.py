@@ -7,21 +7,17 @@ neither imports the other.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
-import jiyue
 from jiyue import messages
 from jiyue.errors import StoreError
 from jiyue.evaluation.bulk import load_validated
-from jiyue.store import (scalar, DATA_TABLES, ImportResult, lock_conflict, new_file_removed_on_failure, open_store,
-                         replaced_imports)
+from jiyue.store import (ImportResult, drop_imports, lock_conflict, new_file_removed_on_failure, open_store,
+                         problem_frame, record_import, replaced_imports, scalar)
 
 
 def import_validated_parquet(db: str | Path, report: Any, *, replace: bool = False,
@@ -51,32 +47,23 @@ def import_validated_parquet(db: str | Path, report: Any, *, replace: bool = Fal
             old_imports = replaced_imports(con, zones, year, replace, "st.")
             con.execute("BEGIN")
             try:
-                for imp in old_imports:
-                    for t in DATA_TABLES:
-                        con.execute(f"DELETE FROM st.{t} WHERE import_id = ?", [imp])
-                    con.execute("DELETE FROM st.snapshots WHERE import_id = ?", [imp])
+                drop_imports(con, old_imports, "st.")
                 import_id = int(scalar(con, "SELECT nextval('st.import_seq')"))
                 load_validated(con, report.package.columns, year=year, import_id=import_id, geometry=True,
                                keep_buildings=True, catalog="st")
                 counts = {n: int(report.rows[n]) for n in report.rows}
-                probs = pd.DataFrame([{k: v for k, v in q.to_dict().items() if k != "row"} for q in report.problems],
-                                     columns=["severity", "code", "layer", "row_id", "field", "found", "expected",
-                                              "message"])
+                probs = problem_frame(report)
                 con.register("_incoming", pa.Table.from_pandas(probs.astype(object), preserve_index=False))
                 con.execute(f"INSERT INTO st.problems SELECT {import_id}, severity::VARCHAR, code::VARCHAR, "
                             "layer::VARCHAR, row_id::VARCHAR, field::VARCHAR, found::VARCHAR, expected::VARCHAR, "
                             "message::VARCHAR FROM _incoming")
                 con.unregister("_incoming")
-                con.executemany("INSERT INTO st.snapshots VALUES (?, ?, ?)", [[z, year, import_id] for z in zones])
-                crs = report.package.crs.to_string() if report.package.crs is not None else None
-                con.execute("INSERT INTO st.imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [import_id, report.package.sha256, str(report.package.path), dt.datetime.now(), year,
-                             ",".join(zones), crs, json.dumps(counts), len(report.warnings), jiyue.__version__,
-                             ",".join(map(str, old_imports)) or None])
+                result = ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
+                record_import(con, result, report.package, "st.")
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
         finally:
             con.execute("DETACH st")
-    return ImportResult(import_id, year, zones, counts, old_imports, len(report.warnings))
+    return result
